@@ -1,11 +1,11 @@
 # Two commands on a fresh machine (python3 with venv):
-#   make run    -> set up and identify the radionuclides in the sample spectra (the main job)
+#   make run    -> set up, then start the service on SQLite with a demo (users printed, a simulated lane feeding it)
 #   make test   -> set up and run all tests (ruff + pytest)
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run identify-samples test lint bench clean
 
 $(BIN)/radnuc: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,9 @@ setup: $(BIN)/radnuc
 SAMPLES := $(shell ls tests/data/radiacode/*.xml | grep -v invalid)
 
 run: setup
+	$(BIN)/radnuc demo --serve --dir radnuc-demo
+
+identify-samples: setup
 	$(BIN)/radnuc identify --background tests/data/radiacode/bg.xml $(SAMPLES)
 
 lint: setup

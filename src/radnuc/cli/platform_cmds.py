@@ -263,15 +263,27 @@ def demo(
     site: str = typer.Option("Demo crossing", "--site", help="Site name."),
     lane: str = typer.Option("1", "--lane", help="Lane name."),
     seed: int = typer.Option(None, "--seed", help="Random seed (default: fresh entropy)."),
+    serve_all: bool = typer.Option(False, "--serve", help="Run everything here: the service and a worker on the "
+                                                          "SQLite database in --dir, and the lane feeding it "
+                                                          "(Ctrl-C stops; `make run` does this)."),
+    demo_dir: Path = typer.Option(Path("radnuc-demo"), "--dir", help="With --serve: the demo's database, data, "
+                                                                     "credentials and logs."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="With --serve: port of the service."),
+    duration: float = typer.Option(None, "--duration", min=1.0, help="With --serve: stop after this many seconds "
+                                                                     "(default: run until Ctrl-C)."),
 ) -> None:
     """A simulated portal lane: synthetic occupancies (mostly empty, some NORM, medical, rare threats) posted to
-    a running service; one JSON line per occupancy. ``--setup`` creates sample agencies and users instead."""
+    a running service; one JSON line per occupancy. ``--setup`` creates sample agencies and users instead;
+    ``--serve`` starts the service, a worker and the lane together on a demo database."""
     import secrets
 
     import numpy as np
 
     from radnuc.platform.demo import DemoClient, run_lane, setup_demo
 
+    if serve_all:
+        _demo_serve(demo_dir=demo_dir, port=port, rate=rate, duration=duration, site=site, lane=lane, seed=seed)
+        return
     if setup:
         from radnuc.platform.actor import Actor
 
@@ -295,6 +307,51 @@ def demo(
                f"{stats['rejected']} rejected)", err=True)
     if stats["rejected"]:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _demo_serve(*, demo_dir: Path, port: int, rate: float, duration: float | None, site: str, lane: str,
+                seed: int | None) -> None:
+    """``radnuc demo --serve``: prepare the demo database, start serve + worker, feed the lane, stop cleanly."""
+    import numpy as np
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from radnuc.platform.demo import DemoClient, run_lane
+    from radnuc.platform.demo_stack import DemoPaths, DemoStack, prepare_demo
+
+    paths = DemoPaths(demo_dir)
+    try:
+        env, credentials = prepare_demo(paths)
+    except RadnucError as exc:
+        raise _fail("demo", str(exc)) from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise _fail("demo", _db_message(exc)) from None
+    stack = DemoStack(paths=paths, env=env, port=port)
+    try:
+        stack.start()
+    except RadnucError as exc:
+        raise _fail("demo", str(exc)) from None
+    officer = next(c for c in credentials if c["role"] == "officer")
+    print(f"radnuc demo: console {stack.url}/  (API {stack.url}/docs); database {paths.database_url}", flush=True)
+    print("demo users (agency, role, user name, password):", flush=True)
+    for c in credentials:
+        print(f"  {c['agency']:<16} {c['role']:<13} {c['username']:<18} {c['password']}", flush=True)
+    print(f"a simulated lane posts {rate:g} occupancies/s to site {site!r}, lane {lane!r}; alarms appear on the "
+          f"dashboard within a minute. Ctrl-C stops. Logs: {paths.root}/serve.log, worker.log", flush=True)
+    count = int(rate * duration) if duration else 10_000_000
+    client = DemoClient(stack.url)
+    try:
+        client.login(officer["username"], officer["password"])
+        stats = run_lane(client, np.random.default_rng(seed), count=max(count, 1), rate_per_s=rate, site=site,
+                         lane=lane, report=lambda row: print(
+                             f"  occupancy {row['n']:>5}: {row['scenario']:<28} -> HTTP {row['status']}",
+                             flush=True))
+        typer.echo(f"demo: sent {stats['sent']} occupancies", err=True)
+    except KeyboardInterrupt:
+        typer.echo("demo: stopping", err=True)
+    except (OSError, RadnucError) as exc:
+        raise _fail(stack.url, str(getattr(exc, "reason", None) or exc)) from None
+    finally:
+        stack.stop()
 
 
 def _cli_actor() -> str:
