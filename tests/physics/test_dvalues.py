@@ -2,7 +2,9 @@
 
 Reference values of the confirmed rows: 10 CFR Part 73 Appendix I and 10 CFR Part 110 Appendix P, Table 1
 (Category 1 threshold = 1000 D, Category 2 threshold = 10 D; e.g. Co-60 30 TBq / 0.3 TBq, Cs-137 100 / 1,
-Pm-147 40 000 / 400, Tm-170 20 000 / 200). Category bounds: RS-G-1.9 Table 1 (A/D >= 1000, >= 10, >= 1, >= 0.01).
+Pm-147 40 000 / 400, Tm-170 20 000 / 200), and UNECE ADR (2023) Table 1.10.3.1.3, the security thresholds of
+high-consequence radioactive goods (= Category 2 threshold, 10 D) for the 25 nuclides of the IAEA Code of Conduct
+Annex I. Category bounds: RS-G-1.9 Table 1 (A/D >= 1000, >= 10, >= 1, >= 0.01).
 """
 
 import pytest
@@ -31,6 +33,22 @@ def test_confirmed_d_values(name, tbq):
     assert row.status == "confirmed" and "10 CFR" in row.source
 
 
+# UNECE ADR 2023, Table 1.10.3.1.3: radionuclide security thresholds (TBq) = 10 D
+ADR_THRESHOLDS = {
+    "Am-241": 0.6, "Au-198": 2, "Cd-109": 200, "Cf-252": 0.2, "Cm-244": 0.5, "Co-57": 7, "Co-60": 0.3,
+    "Cs-137": 1, "Fe-55": 8000, "Ge-68": 7, "Gd-153": 10, "Ir-192": 0.8, "Ni-63": 600, "Pd-103": 900,
+    "Pm-147": 400, "Po-210": 0.6, "Pu-238": 0.6, "Pu-239": 0.6, "Ra-226": 0.4, "Ru-106": 3, "Se-75": 2,
+    "Sr-90": 10, "Tl-204": 200, "Tm-170": 200, "Yb-169": 3,
+}
+
+
+@pytest.mark.parametrize(("name", "threshold_tbq"), sorted(ADR_THRESHOLDS.items()))
+def test_d_values_agree_with_adr_security_thresholds(name, threshold_tbq):
+    row = d_value(name)
+    assert 10 * row.d_tbq == pytest.approx(threshold_tbq)
+    assert row.status == "confirmed"
+
+
 # 10 CFR 110 Appendix P / 10 CFR 73 Appendix I, Table 1: (Category 1 TBq, Category 2 TBq)
 CFR_THRESHOLDS = {
     "Am-241": (60, 0.6), "Am-241/Be": (60, 0.6), "Cf-252": (20, 0.2), "Cm-244": (50, 0.5), "Co-60": (30, 0.3),
@@ -40,9 +58,9 @@ CFR_THRESHOLDS = {
 }
 
 
-def test_confirmed_rows_are_exactly_the_cfr_list():
+def test_confirmed_rows_are_exactly_the_cross_checked_lists():
     confirmed = {k for k, row in d_values().items() if row.status == "confirmed"}
-    assert confirmed == set(CFR_THRESHOLDS)
+    assert confirmed == set(CFR_THRESHOLDS) | set(ADR_THRESHOLDS)
     for name, (cat1, cat2) in CFR_THRESHOLDS.items():
         d = d_value_tbq(name)
         assert cat1 == pytest.approx(1000 * d) and cat2 == pytest.approx(10 * d)
@@ -98,3 +116,20 @@ def test_aggregation():
         source_category({"Co-60": -1})
     with pytest.raises(UnknownNuclideError):
         source_category({"Xe-135": 1e12})
+
+
+# Gamma emitters (lines 100-1500 keV, no positrons, no dominant low-energy X-rays) whose D-value is set by external
+# exposure (D1) should give about the same dose rate at D: H*(10) at 1 m within a factor ~2.5 of 10 mSv/h.
+# A D-value mistyped by 10x (e.g. Ba-133 = 2 TBq, as one third-party table has it) falls outside the band.
+D1_GAMMA_EMITTERS = ("Co-60", "Cs-137", "Ir-192", "Ra-226", "Se-75", "Au-198", "Co-57", "Ru-106", "Yb-169",
+                     "Ba-133", "Cs-134", "Eu-152", "I-131", "Mn-54", "Mo-99", "Tc-99m", "Zn-65")
+
+
+@pytest.mark.parametrize("name", D1_GAMMA_EMITTERS)
+def test_external_exposure_d_values_give_a_consistent_dose_rate(name):
+    from radnuc.analysis.characterize.dose import h10_rate_usv_h
+    from radnuc.physics.sources import Source
+
+    lines = Source.nuclide(name).lines()
+    msv_h = h10_rate_usv_h(lines.energy_kev, lines.intensity * d_value(name).d_bq, 1.0) / 1000
+    assert 4.0 <= msv_h <= 25.0, f"{name}: H*(10) at 1 m from D = {msv_h:.3g} mSv/h"
