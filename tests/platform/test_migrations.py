@@ -17,7 +17,7 @@ from radnuc.platform.models import metadata
 from radnuc.platform.settings import DEFAULT_DATABASE_URL, PlatformSettings
 from tests.platform.conftest import PG_SKIP, postgres_url
 
-HEAD = "0003"  # the newest migration
+HEAD = "0004"  # the newest migration
 
 
 def _no_diff(url: str) -> None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+import yaml
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
@@ -41,6 +42,7 @@ class Seeded:
     actor: dict[str, Actor] = field(default_factory=dict)
     alarm: dict[str, str] = field(default_factory=dict)       # "portal", "handheld", "norm" -> alarm id
     measurement: dict[str, str] = field(default_factory=dict)
+    settings: PlatformSettings | None = None  # of the browser tests' server
 
 
 @lru_cache(maxsize=8)
@@ -107,9 +109,43 @@ def seeded(tmp_path) -> Seeded:
     db.dispose()
 
 
+def exchange_files(directory: Path) -> tuple[str, str]:
+    """A partners.yaml (we are "Customs VN"; IAEA-ITDB up to AMBER with the itdb profile, NEIGHBOUR up to GREEN)
+    and the agency's signing key, written into ``directory``: ``(partners_file, key_file)``."""
+    from radnuc.sharing.signing import generate_key, load_key, public_b64, write_key
+
+    key_file = directory / "agency.key"
+    if key_file.exists():
+        key = load_key(key_file)
+    else:
+        key = generate_key()
+        write_key(key, key_file)
+    config = {"self": {"name": "Customs VN", "country": "VN", "public_key": public_b64(key)},
+              "partners": [{"name": "IAEA-ITDB", "country": "AT", "kind": "iaea_itdb", "max_tlp": "AMBER",
+                            "community": True, "redaction": "itdb"},
+                           {"name": "NEIGHBOUR", "country": "LA", "kind": "neighbour_state", "max_tlp": "GREEN",
+                            "community": True, "redaction": "strict"}]}
+    partners = directory / "partners.yaml"
+    partners.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return str(partners), str(key_file)
+
+
+def web_settings_for(directory: Path) -> PlatformSettings:
+    """Settings of the console tests: exchange configured, templates cached under ``directory``."""
+    partners, key = exchange_files(directory)
+    return PlatformSettings(database_url="unused", rate_limit_per_s=0, job_backoff_s=0, custody_secret=CUSTODY_SECRET,
+                            partners_file=partners, agency_key_file=key, data_dir=str(directory / "data"))
+
+
+@pytest.fixture(scope="session")
+def web_dir(tmp_path_factory) -> Path:
+    """One directory per session: identification templates are computed once and cached there."""
+    return tmp_path_factory.mktemp("web-settings")
+
+
 @pytest.fixture
-def web_settings() -> PlatformSettings:
-    return PlatformSettings(database_url="unused", rate_limit_per_s=0, job_backoff_s=0, custody_secret=CUSTODY_SECRET)
+def web_settings(web_dir) -> PlatformSettings:
+    return web_settings_for(web_dir)
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ import pytest
 
 from radnuc.platform.app import create_app
 from radnuc.platform.db import Database, transaction
-from radnuc.platform.settings import PlatformSettings
-from tests.web.conftest import CUSTODY_SECRET, DATA, PASSWORD, _ingest, seed
+from tests.web.conftest import DATA, PASSWORD, _ingest, seed, web_settings_for
 
 playwright_api = pytest.importorskip("playwright.sync_api",
                                      reason="playwright is not installed: pip install playwright")
@@ -44,8 +43,8 @@ def server(tmp_path_factory):
     """A seeded service on 127.0.0.1 (uvicorn in a thread): ``(base_url, seeded)``."""
     db = Database(f"sqlite:///{tmp_path_factory.mktemp('web') / 'radnuc.db'}")
     seeded = seed(db)
-    app = create_app(PlatformSettings(database_url="unused", rate_limit_per_s=0, custody_secret=CUSTODY_SECRET),
-                     database=db)
+    seeded.settings = web_settings_for(tmp_path_factory.mktemp("web-settings"))
+    app = create_app(seeded.settings, database=db)
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -263,3 +262,102 @@ def test_before_log_in_the_page_follows_accept_language(browser, server):
     finally:
         context.close()
 
+
+
+def test_fitted_components_in_the_spectrum_plot(page, server):
+    base, seeded = server
+    log_in(page, "customs_officer")
+    page.goto(f"/alarms/{seeded.alarm['handheld']}")
+    page.wait_for_selector("#spectrum[data-ready='1']", timeout=60_000)  # first fit builds the templates
+    names = page.get_attribute("#spectrum", "data-components").split("|")
+    assert names[0] == "background (fitted)" and any(n.startswith("Cs-137") for n in names), names
+    summary = page.locator("#fit-summary")
+    assert summary.is_visible() and "Cs-137" in summary.inner_text()
+    assert page.evaluate("window.radnucPlot.residual.filter(function (r) { return r !== null; }).length") > 100
+    shot(page, "alarm_fit")
+    page.click("#measurement-link")  # the measurement page has the same plot
+    page.wait_for_url(re.compile(rf".*/measurements/{seeded.measurement['handheld']}$"))
+    page.wait_for_selector("#spectrum[data-ready='1']")
+    assert page.get_attribute("#spectrum", "data-components").split("|") == names
+
+
+def _incident_for_sharing(seeded) -> str:
+    from radnuc.platform.incidents import service as incidents
+
+    fields = {"title": "Co-60 source in scrap metal", "incident_type": "unauthorized_possession",
+              "nuclides": ["Co-60"], "country": "VN", "place": "Huu Nghi border gate", "latitude": 21.9712,
+              "longitude": 106.7049, "tlp": "AMBER",
+              "circumstances": "Driver Pham Minh Chau, plate 12C-345.67, phone 0912 345 678."}
+    with transaction(seeded.db.sessions) as session:
+        return incidents.create_incident(session=session, actor=seeded.actor["customs_coordinator"],
+                                         fields=fields).id
+
+
+def test_share_dialog_preview_refusal_and_export(page, server):
+    from radnuc.sharing.partners import load_partners
+    from radnuc.sharing.signing import verify_bundle
+
+    base, seeded = server
+    incident = _incident_for_sharing(seeded)
+    log_in(page, "customs_coordinator")
+    page.goto(f"/incidents/{incident}")
+    assert not page.locator("#share-dialog").is_visible()
+    page.click("#share-open")
+    dialog = page.locator("#share-dialog")
+    assert dialog.is_visible()
+    # a partner of low trust: refused, clearly, and nothing of the record is shown
+    page.select_option("#share-partner", "NEIGHBOUR")
+    page.wait_for_selector("#share-result[data-allowed='no']")
+    assert "Refused by the TLP rules" in page.locator("#share-verdict").inner_text()
+    assert page.locator("#share-export").count() == 0 and "Huu Nghi" not in dialog.inner_text()
+    # the ITDB: exactly what would leave, redacted
+    page.select_option("#share-partner", "IAEA-ITDB")
+    page.wait_for_selector("#share-result[data-allowed='yes']")
+    record = page.locator(".share-item.allowed pre.share-record").first.inner_text()
+    assert "[redacted:name]" in record and "[redacted:phone]" in record and "Pham" not in record
+    assert '"latitude": 21.75' in record and "21.9712" not in record
+    shot(page, "share")
+    with page.expect_download() as info:
+        page.click("#share-export")
+    data = Path(info.value.path()).read_bytes()
+    envelope = verify_bundle(data, load_partners(seeded.settings.partners_file).trusted_keys())
+    assert envelope["signer"] == "Customs VN" and b"Pham" not in data
+    page.click("#share-close")
+    assert not dialog.is_visible()
+
+
+def test_share_dialog_for_an_officer_previews_only(page, server):
+    base, seeded = server
+    incident = _incident_for_sharing(seeded)
+    log_in(page, "customs_officer")
+    page.goto(f"/incidents/{incident}")
+    page.click("#share-open")
+    page.select_option("#share-partner", "IAEA-ITDB")
+    page.wait_for_selector("#share-result[data-allowed='yes']")
+    assert page.locator("#share-export").count() == 0
+    assert "Only coordinators and administrators" in page.locator("#share-dialog").inner_text()
+
+
+def test_language_preference_follows_the_user_to_a_new_browser(browser, server):
+    """Chosen once (stored on the user), the language holds in another browser whose Accept-Language is English."""
+    base, seeded = server
+    first = browser.new_context(locale="en-GB", base_url=base)
+    try:
+        p = first.new_page()
+        log_in(p, "regulator_expert")
+        p.click(".langswitch button[data-lang=vi]")
+        p.wait_for_selector("html[lang=vi]")
+    finally:
+        first.close()
+    second = browser.new_context(locale="en-GB", base_url=base, extra_http_headers={"Accept-Language": "en"})
+    try:
+        p = second.new_page()
+        p.goto("/login")
+        assert p.locator("h1").inner_text() == "Log in"        # before log-in: the browser's language
+        log_in(p, "regulator_expert")
+        assert p.locator("html").get_attribute("lang") == "vi"  # after log-in: the user's choice
+        assert p.locator("h1").first.inner_text() == "Làn kiểm soát và cảnh báo"
+        p.click(".langswitch button[data-lang=auto]")             # back to following the browser
+        p.wait_for_selector("html[lang=en]")
+    finally:
+        second.close()

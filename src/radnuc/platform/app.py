@@ -37,6 +37,7 @@ def create_app(settings: PlatformSettings | None = None, *, database: Database |
     from radnuc.platform.evidence.views import router as evidence
     from radnuc.platform.incidents.views import router as incidents
     from radnuc.platform.measurements.views import router as measurements
+    from radnuc.platform.partner_exchange.views import router as international
     from radnuc.platform.shares.views import router as shares
     from radnuc.platform.sites.views import instruments_router
     from radnuc.platform.sites.views import router as sites
@@ -51,7 +52,7 @@ def create_app(settings: PlatformSettings | None = None, *, database: Database |
 
     api = APIRouter(prefix=API)
     for router in (auth_router, users, agencies, measurements, alarms, reachback_router, incidents, evidence, sites,
-                   instruments_router, shares, audit):
+                   instruments_router, shares, audit, international):
         api.include_router(router)
 
     @api.get("/health", tags=["health"])

@@ -28,6 +28,13 @@ class PlatformSettings:
     - ``custody_secret`` (``RADNUC_CUSTODY_SECRET``): server secret from which the key that encrypts users'
       Ed25519 signing keys at rest is derived (HKDF-SHA256). Required to sign custody transfers; keep it out of
       the database and its backups (see docs/platform.md, chain of custody).
+    - ``partners_file`` (``RADNUC_PARTNERS_FILE``): the partners.yaml of international exchange (who we are, our
+      partners, their trust level and redaction profile; docs/sharing.md). Unset: no partner is configured and
+      the ``/api/v1/international`` endpoints say so (409).
+    - ``agency_key_file`` (``RADNUC_AGENCY_KEY_FILE``): the agency's Ed25519 private key (PKCS#8 PEM, written by
+      ``radnuc share keygen``) that signs exported bundles. Unset: previews work, exports answer 409.
+    - ``itdb_contact`` (``RADNUC_ITDB_CONTACT``): the point of contact named in ITDB notifications (default: the
+      ``self`` name of the partners file).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -41,6 +48,9 @@ class PlatformSettings:
     reachback_target_s: int = 30 * 60
     data_dir: str = "./radnuc-data"
     custody_secret: str | None = None
+    partners_file: str | None = None
+    agency_key_file: str | None = None
+    itdb_contact: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PlatformSettings:
@@ -58,6 +68,9 @@ class PlatformSettings:
             reachback_target_s=int(_number(env, "RADNUC_REACHBACK_TARGET_MIN", 30, 1, 24 * 60) * 60),
             data_dir=env.get("RADNUC_DATA_DIR", "").strip() or "./radnuc-data",
             custody_secret=_secret(env.get("RADNUC_CUSTODY_SECRET")),
+            partners_file=env.get("RADNUC_PARTNERS_FILE", "").strip() or None,
+            agency_key_file=env.get("RADNUC_AGENCY_KEY_FILE", "").strip() or None,
+            itdb_contact=env.get("RADNUC_ITDB_CONTACT", "").strip()[:200] or None,
         )
 
     @property

@@ -54,7 +54,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                              r"\s*[:#]?\s*)[A-Z0-9]{5,15}\b")),
     ("id-number", re.compile(r"\b[A-Z]{1,2}\d{6,9}\b")),
     # phone numbers: optional +, then at least 8 digits with spaces, dots, dashes, brackets
-    ("phone", re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){7,14}(?![\w.])")),
+    ("phone", re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){7,14}(?!\w|\.\d)")),
     # long digit runs (national ID numbers, bank accounts)
     ("id-number", re.compile(r"\b\d{9,}\b")),
 )

@@ -74,17 +74,36 @@ def _format_dt(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def language(request: Request) -> str:
-    """The language cookie (the user's choice), else the browser's Accept-Language."""
+def stored_language(request: Request, actor: Actor | None) -> str | None:
+    """The language the logged-in user chose and the platform stored (``users.language``), else None."""
+    if actor is None or actor.is_system:
+        return None
+    session = request.app.state.db.read_sessions()
+    try:
+        chosen = users.language_of(session=session, user_id=actor.user_id)
+    finally:
+        session.close()
+    return chosen if chosen in LANGUAGES else None
+
+
+def browser_language(request: Request) -> str:
+    """The language cookie (a choice made before log-in, or by a user who chose none), else Accept-Language."""
     chosen = request.cookies.get(security.LANG_COOKIE)
     return chosen if chosen in LANGUAGES else negotiate(request.headers.get("accept-language"))
 
 
+def language(request: Request, actor: Actor | None = None) -> str:
+    """The logged-in user's stored choice, else :func:`browser_language`."""
+    return stored_language(request, actor) or browser_language(request)
+
+
 def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200,
            actor: Actor | None = None) -> HTMLResponse:
-    lang = language(request)
+    stored = stored_language(request, actor)
+    lang = stored or browser_language(request)
     token = security.session_token(request)
     ctx = {"request": request, "_": Translator(lang), "lang": lang, "languages": LANGUAGES, "actor": actor,
+           "lang_auto": actor is not None and stored is None,
            "csrf": security.csrf_for(token) if (actor and token) else "", "can": _can(actor),
            "path": request.url.path, "now": utcnow()}
     ctx.update(context or {})
@@ -211,15 +230,26 @@ def logout(request: Request, db: WriteDB, csrf: Annotated[str, Form(max_length=2
 
 
 @router.post("/lang")
-def set_language(request: Request, lang: Annotated[str, Form(max_length=8)] = "en",
+def set_language(request: Request, db: WriteDB, lang: Annotated[str, Form(max_length=8)] = "en",
                  csrf: Annotated[str, Form(max_length=200)] = "",
                  next: Annotated[str, Form(max_length=500)] = "/dashboard") -> Response:
-    """Switch the interface language (a cookie; the CSRF token is checked when logged in)."""
+    """Switch the interface language. Logged in (CSRF checked): stored on the user (``users.language``), so every
+    later session is in that language; ``auto`` clears it (follow the browser). Before log-in: a cookie."""
     actor = security.actor_of(request)
     if actor is not None and not security.check_csrf(request, csrf):
         return _csrf_rejected(request, actor)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    if lang in LANGUAGES:
+    if lang not in LANGUAGES and lang != "auto":
+        return response
+    if actor is not None and not actor.is_system:
+        try:
+            users.set_language(session=db, actor=actor, language=None if lang == "auto" else lang)
+            db.commit()
+        except PlatformError as exc:
+            return error_page(request, actor, exc)
+    if lang == "auto":
+        response.delete_cookie(security.LANG_COOKIE, path="/", httponly=True, samesite="strict")
+    else:
         security.set_cookie(response, request, security.LANG_COOKIE, lang, max_age=365 * 86400)
     return response
 
@@ -298,11 +328,48 @@ def alarm_page(request: Request, alarm_id: str, actor: CurrentUser, db: ReadDB) 
                "experts": _expert_agencies(db, actor) if owner else [],
                "agency_names": {a.id: a.name for a in agencies.list_agencies(session=db)},
                "incident_types": [t.value for t in IncidentType],
-               "nuclides": alarm.nuclides or (m.analysis or {}).get("nuclides") or []}
+               "nuclides": alarm.nuclides or (m.analysis or {}).get("nuclides") or [],
+               "share": share_dialog(request, actor, "alarm", alarm.id)}
     return render(request, "alarm.html", context, actor=actor)
 
 
-def _spectrum_payload(data: bytes, filename: str, analysis: dict | None) -> dict[str, Any]:
+def _fit_payload(ms, fg, n: int, cache_dir: str | None) -> dict[str, Any] | None:
+    """The fitted model of ``radnuc identify`` on the plotted foreground: the fitted background and one component
+    per identified source (counts per channel), their total and the residuals in σ, on the plot's channels
+    (``None`` outside the fitted energy range). Recomputed from the stored file (deterministic, about 0.1 s with
+    the template cache) because the stored analysis keeps the result, not the arrays."""
+    import numpy as np
+
+    from radnuc.analysis.identify import identify_measurements
+    from radnuc.analysis.identify.engine import IdentifyOptions
+
+    options = IdentifyOptions(cache_dir=Path(cache_dir) if cache_dir else None)
+    result = identify_measurements(ms, options=options)
+    model = result.model
+    if model is None or model.mask.size != fg.n_channels:
+        return None
+    index = np.flatnonzero(model.mask)
+    keep = index < n
+
+    def spread(values) -> list[float | None]:
+        out: list[float | None] = [None] * n
+        for i, v in zip(index[keep], np.asarray(values, dtype=float)[keep], strict=True):
+            out[int(i)] = round(float(v), 3)
+        return out
+
+    total = model.total
+    residuals = (model.data - total) / np.sqrt(np.maximum(total, 1.0))
+    components = [{"name": "background (fitted)", "kind": "background", "counts": spread(model.background)}]
+    components += [{"name": name, "kind": "source", "counts": spread(counts)}
+                   for name, counts in model.components.items()]
+    return {"components": components, "total": spread(total), "residuals": spread(residuals),
+            "nuclides": [{"name": x.name, "confidence": round(float(x.confidence), 3)} for x in result.nuclides],
+            "detector": result.detector, "reduced_chi2": round(float(result.reduced_chi2), 3)}
+
+
+def _spectrum_payload(data: bytes, filename: str, analysis: dict | None,
+                      cache_dir: str | None = None) -> dict[str, Any]:
+    from radnuc.errors import RadnucError
     from radnuc.spectra import SpectrumError, read_bytes
 
     try:
@@ -323,6 +390,19 @@ def _spectrum_payload(data: bytes, filename: str, analysis: dict | None) -> dict
     for comp in (analysis or {}).get("components") or []:  # fitted components of `radnuc identify`, when present
         if isinstance(comp, dict) and isinstance(comp.get("counts"), list):
             payload["components"].append({"name": str(comp.get("name", "")), "counts": comp["counts"][:len(counts)]})
+    payload["fit"] = None
+    if not payload["components"] and not ms.is_portal and fg.calibration is not None:
+        try:
+            fit = _fit_payload(ms, fg, len(counts), cache_dir)
+        except (RadnucError, ValueError, ZeroDivisionError) as exc:  # the plot still shows the data
+            log.info("no fitted model for %s: %s", filename, exc)
+            payload["fit_error"] = str(exc)
+            fit = None
+        if fit is not None:
+            payload["components"] = fit.pop("components")
+            payload["fit_total"] = fit.pop("total")
+            payload["residuals"] = fit.pop("residuals")
+            payload["fit"] = fit
     if ms.is_portal:
         slices = ms.time_slices()[:2000]
         detectors = ms.detector_names[:16]
@@ -342,19 +422,72 @@ def alarm_spectrum(request: Request, alarm_id: str, actor: CurrentUser, db: Read
     try:
         alarm, _ = alarms.get_alarm(session=db, actor=actor, alarm_id=alarm_id)
         m, _ = measurements.get_measurement(session=db, actor=actor, measurement_id=alarm.measurement_id)
-        key = (m.sha256, m.filename, m.analysed_at)
-        payload = _PLOT_CACHE.get(key)
-        if payload is None:
-            _, data = measurements.get_file(session=db, actor=actor, measurement_id=m.id)
-            payload = _spectrum_payload(data, m.filename, m.analysis)
-            with _PLOT_LOCK:
-                _PLOT_CACHE[key] = payload
-                while len(_PLOT_CACHE) > 16:
-                    _PLOT_CACHE.pop(next(iter(_PLOT_CACHE)))
+        payload = _plot_payload(request, db, actor, m)
     except PlatformError as exc:
         return JSONResponse({"detail": "not found" if isinstance(exc, NotFound) else str(exc)},
                             status_code=exc.status)
     return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+def _plot_payload(request: Request, db: Session, actor: Actor, m) -> dict[str, Any]:
+    """The plot of a visible measurement, from the cache of recently viewed files when possible."""
+    key = (m.sha256, m.filename, m.analysed_at)
+    payload = _PLOT_CACHE.get(key)
+    if payload is None:
+        _, data = measurements.get_file(session=db, actor=actor, measurement_id=m.id)
+        payload = _spectrum_payload(data, m.filename, m.analysis, _template_cache(request))
+        with _PLOT_LOCK:
+            _PLOT_CACHE[key] = payload
+            while len(_PLOT_CACHE) > 16:
+                _PLOT_CACHE.pop(next(iter(_PLOT_CACHE)))
+    return payload
+
+
+@router.get("/measurements/{measurement_id}")
+def measurement_page(request: Request, measurement_id: str, actor: CurrentUser, db: ReadDB) -> Response:
+    """One measurement: file, analysis, spectrum with the fitted components, the alarm it raised, share dialog."""
+    from sqlalchemy import select
+
+    from radnuc.platform.alarms.models import Alarm
+
+    try:
+        m, shared_tlp = measurements.get_measurement(session=db, actor=actor, measurement_id=measurement_id)
+    except PlatformError as exc:
+        return error_page(request, actor, exc)
+    alarm = None
+    alarm_id = db.execute(select(Alarm.id).where(Alarm.measurement_id == m.id)).scalar_one_or_none()
+    if alarm_id is not None:
+        try:
+            alarm, _ = alarms.get_alarm(session=db, actor=actor, alarm_id=alarm_id)
+        except NotFound:
+            alarm = None
+    analysis = m.analysis if isinstance(m.analysis, dict) else {}
+    return render(request, "measurement.html", {
+        "m": m, "tlp": shared_tlp or m.tlp, "alarm": alarm, "analysis": analysis,
+        "nuclides": [n for n in analysis.get("nuclides") or [] if isinstance(n, dict)],
+        "share": share_dialog(request, actor, "measurement", m.id)}, actor=actor)
+
+
+@router.get("/measurements/{measurement_id}/spectrum.json")
+def measurement_spectrum(request: Request, measurement_id: str, actor: CurrentUser, db: ReadDB) -> Response:
+    """The plot data of a measurement (as ``/alarms/{id}/spectrum.json``)."""
+    try:
+        m, _ = measurements.get_measurement(session=db, actor=actor, measurement_id=measurement_id)
+        payload = _plot_payload(request, db, actor, m)
+    except PlatformError as exc:
+        return JSONResponse({"detail": "not found" if isinstance(exc, NotFound) else str(exc)},
+                            status_code=exc.status)
+    return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+def _template_cache(request: Request) -> str | None:
+    """The identification template cache shared with the workers (None when it cannot be created)."""
+    path = request.app.state.settings.template_cache_dir
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
 
 # Parsed plots of recently viewed files (a portal file takes seconds to read); filled only after the access check.
@@ -569,7 +702,8 @@ def incident_page(request: Request, incident_id: str, actor: CurrentUser, db: Re
     return render(request, "incident.html", {"i": incident, "tlp": shared_tlp or incident.tlp, "alarm": alarm,
                                              "links": links, "timeline": timeline, "evidence": evidence,
                                              "colleagues": colleagues, "owner": incident.agency_id == actor.agency_id,
-                                             "can_sign": bool(_custody_secret(request))},
+                                             "can_sign": bool(_custody_secret(request)),
+                                             "share": share_dialog(request, actor, "incident", incident.id)},
                   actor=actor)
 
 
@@ -722,3 +856,11 @@ def _csv_safe(value: str | None) -> str:
     """No spreadsheet formula injection: a leading = + - @ is quoted."""
     value = value or ""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# share dialog (international partners): radnuc.web.share
+from radnuc.web.share import dialog_context as share_dialog  # noqa: E402
+from radnuc.web.share import router as _share_router  # noqa: E402
+
+router.include_router(_share_router)

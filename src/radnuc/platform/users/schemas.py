@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,7 @@ class UserOut(BaseModel):
     agency_id: str
     role: Role
     active: bool
+    language: str | None = Field(None, description="Console language chosen by the user; null: the browser's")
     created_at: datetime
 
 
@@ -32,6 +34,12 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
     role: Role
     password: str = Field(min_length=12, max_length=1024)
+
+
+class LanguageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["en", "vi"] | None = Field(description="Console language; null to follow the browser")
 
 
 class UserList(BaseModel):

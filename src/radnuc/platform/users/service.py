@@ -21,6 +21,8 @@ from radnuc.platform.db import utcnow
 from radnuc.platform.errors import BadRequest, Conflict, NotFound, Unauthorized
 from radnuc.platform.users.models import Token, User
 
+#: languages of the console a user may choose (keep in step with ``radnuc.web.i18n.LANGUAGES``)
+LANGUAGES = ("en", "vi")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
 MIN_PASSWORD = 12
 # A hash to verify against when the user does not exist, so that timing does not reveal usernames.
@@ -150,3 +152,27 @@ def set_active(*, session: Session, actor: Actor, user_id: str, active: bool) ->
     audit.record(session=session, actor=actor, action="user.update", entity="user", entity_id=user.id,
                  before=before, after=audit.snapshot(user), agency_id=user.agency_id)
     return user
+
+
+def set_language(*, session: Session, actor: Actor, language: str | None) -> User:
+    """Store the actor's own console language (``en``, ``vi``), or None to follow the browser again."""
+    if language is not None and language not in LANGUAGES:
+        raise BadRequest(f"language must be one of {', '.join(LANGUAGES)} or null, got {language!r}")
+    if actor.is_system:
+        raise BadRequest("the system actor has no language preference")
+    user = get_user(session=session, actor=actor, user_id=actor.user_id)
+    if user.language == language:
+        return user
+    before = {"language": user.language}
+    user.language = language
+    session.flush()
+    audit.record(session=session, actor=actor, action="user.language", entity="user", entity_id=user.id,
+                 before=before, after={"language": language}, agency_id=user.agency_id)
+    return user
+
+
+def language_of(*, session: Session, user_id: str | None) -> str | None:
+    """The stored console language of a user (None: not chosen, follow the browser)."""
+    if not user_id:
+        return None
+    return session.execute(select(User.language).where(User.id == user_id)).scalar_one_or_none()

@@ -11,7 +11,7 @@ from radnuc.platform import permissions
 from radnuc.platform.deps import CurrentActor, Limit, Offset, ReadDB, RecordId, WriteDB, oauth2_scheme
 from radnuc.platform.errors import Unauthorized
 from radnuc.platform.users import service
-from radnuc.platform.users.schemas import TokenOut, UserCreate, UserList, UserOut
+from radnuc.platform.users.schemas import LanguageIn, TokenOut, UserCreate, UserList, UserOut
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/users", tags=["users"])
@@ -38,6 +38,14 @@ def logout(actor: CurrentActor, db: WriteDB, raw: Annotated[str | None, Depends(
 @router.get("/me", response_model=UserOut)
 def me(actor: CurrentActor, db: ReadDB):
     return service.get_user(session=db, actor=actor, user_id=actor.user_id)
+
+
+@router.put("/me/language", response_model=UserOut)
+def set_my_language(body: LanguageIn, actor: CurrentActor, db: WriteDB):
+    """Choose the console language (``en``, ``vi``) for the caller; null follows the browser again."""
+    user = service.set_language(session=db, actor=actor, language=body.language)
+    db.commit()
+    return user
 
 
 @router.get("", response_model=UserList)

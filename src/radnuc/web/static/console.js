@@ -1,4 +1,5 @@
-// radnuc console: the reachback clocks (minutes:seconds left, counting down without reloading).
+// radnuc console: the reachback clocks (minutes:seconds left, counting down without reloading) and dialogs
+// (a button with data-dialog opens the <dialog> of that id; data-close closes it).
 (function () {
   "use strict";
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -17,4 +18,21 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
+})();
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-dialog]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var dialog = document.getElementById(button.dataset.dialog);
+        if (dialog && !dialog.open) dialog.showModal();
+      });
+    });
+    document.querySelectorAll("[data-close]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var dialog = document.getElementById(button.dataset.close);
+        if (dialog && dialog.open) dialog.close();
+      });
+    });
+  });
 })();

@@ -1,7 +1,8 @@
 // radnuc console: interactive spectrum plot on a <canvas> (no library).
 // Log/linear toggle, drag to zoom in energy, reset, an energy cursor listing candidate gamma lines
-// (a short table of common lines, keV, from ICRP-107 / NNDC), the fitted components and their residuals
-// when the analysis provides them, and the per-panel time profile of a portal occupancy.
+// (a short table of common lines, keV, from ICRP-107 / NNDC), the fitted model of `radnuc identify`
+// (fitted background, one component per identified source, the fitted total, residuals in σ) when the server
+// provides them, and the per-panel time profile of a portal occupancy.
 (function () {
   "use strict";
   var LINES = [
@@ -27,6 +28,7 @@
     this.bind(); this.draw();
   }
   Plot.prototype.computeResidual = function () {
+    if (this.d.residuals) return this.d.residuals;  // from the fit itself (null outside the fitted range)
     var comps = this.d.components || [];
     if (!comps.length) return null;
     var d = this.d.counts;
@@ -51,7 +53,11 @@
     while (i1 > i0 && this.x[i1] > this.hi) i1--;
     var series = [{ v: this.d.counts, color: "#1f6feb", w: 1.4, name: "foreground" }];
     if (this.d.background) series.push({ v: this.d.background, color: "#90a4ae", w: 1, name: "background" });
-    (this.d.components || []).forEach(function (c, k) { series.push({ v: c.counts, color: COLORS[k % COLORS.length], w: 1, name: c.name }); });
+    (this.d.components || []).forEach(function (c, k) {
+      series.push({ v: c.counts, color: c.kind === "background" ? "#455a64" : COLORS[k % COLORS.length], w: 1.1,
+                    name: c.name, dash: c.kind === "background" ? [2, 2] : null });
+    });
+    if (this.d.fit_total) series.push({ v: this.d.fit_total, color: "#d32f2f", w: 1.2, name: "fitted total", dash: [6, 3] });
     var ymax = 1;
     for (var i = i0; i <= i1; i++) ymax = Math.max(ymax, this.d.counts[i]);
     var ylo = this.log ? Math.log10(0.5) : 0, yhi = this.log ? Math.log10(ymax * 2) : ymax * 1.05;
@@ -84,14 +90,19 @@
     ctx.fillText("counts / channel", 0, 0); ctx.restore();
     ctx.save(); ctx.beginPath(); ctx.rect(p.l, p.t, plotW, plotH); ctx.clip();
     series.slice().reverse().forEach(function (sr) {
-      ctx.strokeStyle = sr.color; ctx.lineWidth = sr.w; ctx.beginPath();
-      for (var i = i0; i <= i1; i++) { var xx = X(self.x[i]), yv = Y(sr.v[i] || 0); if (i === i0) ctx.moveTo(xx, yv); else ctx.lineTo(xx, yv); }
-      ctx.stroke();
+      ctx.strokeStyle = sr.color; ctx.lineWidth = sr.w; ctx.setLineDash(sr.dash || []); ctx.beginPath();
+      var pen = false;  // null values (outside a fitted range) break the line
+      for (var i = i0; i <= i1; i++) {
+        if (sr.v[i] === null || sr.v[i] === undefined) { pen = false; continue; }
+        var xx = X(self.x[i]), yv = Y(sr.v[i]); if (!pen) ctx.moveTo(xx, yv); else ctx.lineTo(xx, yv); pen = true;
+      }
+      ctx.stroke(); ctx.setLineDash([]);
     });
     ctx.restore();
     ctx.strokeStyle = "#9aa7b4"; ctx.strokeRect(p.l, p.t, plotW, plotH);
     // legend
-    ctx.textAlign = "left"; var lx = p.l + plotW - 150, ly = p.t + 14;
+    ctx.textAlign = "left"; var lx = p.l + plotW - 190, ly = p.t + 14;
+    ctx.fillStyle = "rgba(255,255,255,.85)"; ctx.fillRect(lx - 6, ly - 14, 190, series.length * 15 + 6);
     series.forEach(function (sr, k) { ctx.fillStyle = sr.color; ctx.fillRect(lx, ly + k * 15 - 8, 14, 3); ctx.fillStyle = "#37474f"; ctx.fillText(sr.name, lx + 20, ly + k * 15 - 4); });
     // residuals strip
     if (this.residual) {
@@ -100,7 +111,12 @@
       ctx.fillStyle = "#6b7785"; ctx.textAlign = "right"; ctx.fillText("resid. (σ)", p.l - 6, top + hgt / 2 + 4);
       ctx.strokeStyle = "#dde3ea"; ctx.beginPath(); ctx.moveTo(p.l, top + hgt / 2); ctx.lineTo(p.l + plotW, top + hgt / 2); ctx.stroke();
       ctx.strokeStyle = "#37474f"; ctx.beginPath();
-      for (var j = i0; j <= i1; j++) { var ry = top + hgt / 2 - Math.max(-4, Math.min(4, r[j])) / 4 * (hgt / 2); if (j === i0) ctx.moveTo(X(this.x[j]), ry); else ctx.lineTo(X(this.x[j]), ry); }
+      var down = false;
+      for (var j = i0; j <= i1; j++) {
+        if (r[j] === null || r[j] === undefined) { down = false; continue; }
+        var ry = top + hgt / 2 - Math.max(-4, Math.min(4, r[j])) / 4 * (hgt / 2);
+        if (!down) ctx.moveTo(X(this.x[j]), ry); else ctx.lineTo(X(this.x[j]), ry); down = true;
+      }
       ctx.stroke();
     }
     // zoom selection and cursor
@@ -179,6 +195,14 @@
     fetch(canvas.dataset.src, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       if (data.error || !data.counts) { canvas.insertAdjacentText("afterend", data.error || data.detail || "no spectrum"); return; }
       window.radnucPlot = new Plot(canvas, data);
+      var names = (data.components || []).map(function (c) { return c.name; });
+      canvas.dataset.components = names.join("|");
+      var summary = document.getElementById("fit-summary");
+      if (summary && names.length) {
+        summary.textContent = summary.dataset.label + " " + names.join(", ") +
+          (data.fit ? " — " + data.fit.detector + ", χ²/ν " + data.fit.reduced_chi2 : "");
+        summary.hidden = false;
+      }
       canvas.dataset.ready = "1";
       if (data.profile) {
         var wrap = document.getElementById("profile-wrap"); wrap.hidden = false;
