@@ -86,8 +86,7 @@ def identify(foreground: Spectrum, background: Spectrum | None = None, detector:
                      f"{options.max_energy_kev:.0f} keV: too few for an identification")
         return Identification(kind, how, (), (), problem.background_kind(background_origin), 0.0, 0.0, 1.0,
                               float(foreground.total_counts), foreground.live_time_s, tuple(notes))
-    gain = problem.best_gain(options.gain_range, options.alpha)
-    selection = problem.select(gain, options)
+    gain, selection = problem.best_selection(options)
     nuclides = problem.describe(selection, gain, options)
     unknown = problem.unknown_regions(selection, gain, options, nuclides)
     log.debug("identify: %s in %.1f ms", [n.name for n in nuclides], 1e3 * (time.perf_counter() - started))
@@ -230,7 +229,7 @@ class _Problem:
         return max(1.0, pearson / dof)
 
     # --- gain -----------------------------------------------------------------------------------
-    def best_gain(self, gain_range: float, alpha: float = 0.001) -> tuple[float, float]:
+    def gain_hypotheses(self, gain_range: float, alpha: float = 0.001) -> list[tuple[tuple[float, float], bool]]:
         """(gain, offset keV) correction of the stated calibration that best explains the spectrum.
 
         Coarse search over the gain (1.5% steps) with the bare templates only, then a refinement in gain
@@ -276,30 +275,42 @@ class _Problem:
             # template cannot buy a wrong calibration by patching the misaligned background
             return base.loglike + max(float(delta.max()) - 0.5 * critical, 0.0), delta
 
-        best_score, best, chosen = -np.inf, (0.0, 0.0), False
-        coarse = [(g, 0.0) for g in np.arange(-gain_range, gain_range + 1e-9, 0.015)]
-        for follows in ((False, True) if self.measured_bg is not None else (False,)):
-            self.background_follows_gain = follows
-            results = [score(c, bare, coarse=True) for c in coarse]
-            top = int(np.argmax([r[0] for r in results]))
-            shortlist = bare[np.argsort(results[top][1])[::-1][:6]]  # the candidates that matter here
+        def refine(g0: float, shortlist: np.ndarray) -> tuple[float, tuple[float, float]]:
             # intermediate grid at half the detector's relative FWHM (only narrow-line detectors need it)
             step = max(0.5 * self._relative_fwhm, 0.0025)
-            middle = coarse[top][0] + step * np.arange(-np.floor(0.0125 / step), np.floor(0.0125 / step) + 1)
+            middle = g0 + step * np.arange(-np.floor(0.0125 / step), np.floor(0.0125 / step) + 1)
             middle_scores = [score((g, 0.0), shortlist)[0] for g in middle]
             g_mid = float(middle[int(np.argmax(middle_scores))])
             half = min(step, 0.0125)
-            gain = _golden_max(lambda g, rows=shortlist: score((g, 0.0), rows)[0], g_mid - half, g_mid + half,
+            gain = _golden_max(lambda g: score((g, 0.0), shortlist)[0], g_mid - half, g_mid + half,
                                self._gain_tolerance)
-            offset = _golden_max(lambda o, g=gain, rows=shortlist: score((g, o), rows)[0], -6.0, 6.0,
-                                 self._offset_tolerance)
-            gain = _golden_max(lambda g, o=offset, rows=shortlist: score((g, o), rows)[0], gain - min(half, 0.004),
+            offset = _golden_max(lambda o: score((gain, o), shortlist)[0], -6.0, 6.0, self._offset_tolerance)
+            gain = _golden_max(lambda g: score((g, offset), shortlist)[0], gain - min(half, 0.004),
                                gain + min(half, 0.004), self._gain_tolerance)
-            value = score((gain, offset), shortlist)[0]
-            if value > best_score:
-                best_score, best, chosen = value, (gain, offset), follows
-        self.background_follows_gain = chosen
-        return best
+            return score((gain, offset), shortlist)[0], (gain, offset)
+
+        hypotheses: list[tuple[float, tuple[float, float], bool]] = []
+        coarse = [(g, 0.0) for g in np.arange(-gain_range, gain_range + 1e-9, 0.015)]
+        near = [i for i, c in enumerate(coarse) if abs(c[0]) <= NEAR_STATED_GAIN]
+        for follows in ((False, True) if self.measured_bg is not None else (False,)):
+            self.background_follows_gain = follows
+            results = [score(c, bare, coarse=True) for c in coarse]
+            scores = [r[0] for r in results]
+            top = int(np.argmax(scores))
+            starts = [top]
+            # the best start near the stated calibration competes too: the one-source score can prefer a
+            # wrong gain where one template lines up with another source's peaks (mixtures, chains)
+            top_near = max(near, key=lambda i: scores[i]) if near else top
+            if abs(coarse[top_near][0] - coarse[top][0]) > NEAR_STATED_GAIN:
+                starts.append(top_near)
+            for start in starts:
+                shortlist = bare[np.argsort(results[start][1])[::-1][:6]]  # the candidates that matter here
+                value, gain = refine(coarse[start][0], shortlist)
+                hypotheses.append((value, gain, follows))
+        hypotheses.sort(key=lambda h: -h[0])
+        kept = [hypotheses[0]] + [h for h in hypotheses[1:] if abs(h[1][0] - hypotheses[0][1][0]) > NEAR_STATED_GAIN]
+        self.background_follows_gain = kept[0][2]
+        return [(h[1], h[2]) for h in kept[:2]]
 
     def _coarse_groups(self) -> np.ndarray:
         """Start indices of channel groups at least 2% of the energy wide (all channels for scintillators
@@ -321,6 +332,21 @@ class _Problem:
         return np.clip(shifted[self.mask], 0.0, None)[None, :]
 
     # --- selection ------------------------------------------------------------------------------
+    def best_selection(self, options: IdentifyOptions) -> tuple[tuple[float, float], _Selection]:
+        """The calibration correction and selection with the highest penalised likelihood over the competing
+        gain hypotheses (each source costs half the detection threshold, as in the gain score)."""
+        critical = chi2.isf(2 * options.alpha / max(self.n_names, 1), 1)
+        best = None
+        for gain, follows in self.gain_hypotheses(options.gain_range, options.alpha):
+            self.background_follows_gain = follows
+            selection = self.select(gain, options)
+            value = selection.loglike - 0.5 * critical * len(selection.rows)
+            if best is None or value > best[0]:
+                best = (value, gain, follows, selection)
+        _, gain, follows, selection = best
+        self.background_follows_gain = follows
+        return gain, selection
+
     def select(self, gain: tuple[float, float], options: IdentifyOptions) -> _Selection:
         templates, background = self.components(gain)
         critical = chi2.isf(2 * options.alpha / max(self.n_names, 1), 1)
@@ -541,6 +567,8 @@ class _Problem:
         return FittedModel(centers, self.y, bg, components, self.mask)
 
 
+#: Gain corrections within this of the stated calibration count as "near" it (relative).
+NEAR_STATED_GAIN = 0.02
 #: Relative error of a selected source's predicted content of a line window (line ratios, efficiency curve and
 #: peak shape of a real detector against the model; measured RadiaCode CsI peaks sit 5-20 % off the model's
 #: ratios, docs/physics-response.md): a new candidate must show more than this there.
