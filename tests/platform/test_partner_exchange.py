@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
@@ -24,10 +25,18 @@ from radnuc.platform.audit import service as audit
 from radnuc.platform.audit.models import AuditEntry
 from radnuc.platform.db import transaction
 from radnuc.platform.measurements import service as measurements
+from radnuc.sharing.errors import TamperedBundleError
 from radnuc.sharing.exchange import export_records
 from radnuc.sharing.partners import load_partners
 from radnuc.sharing.records import ShareableIncident
-from radnuc.sharing.signing import envelope_bytes, generate_key, public_b64, verify_bundle, write_key
+from radnuc.sharing.signing import (
+    envelope_bytes,
+    generate_key,
+    public_b64,
+    verify_bundle,
+    verify_file,
+    write_key,
+)
 from radnuc.sharing.stix import RECORD_EXT
 from radnuc.sharing.tlp import TLP
 from tests.platform.helpers import DATA, INCIDENT
@@ -198,13 +207,14 @@ def test_no_key_configured_is_409(world, settings, partners_file):
         assert c.get(f"{API}/partners", headers=world.headers("a_admin")).json()["signing_key"] is False
 
 
-def _alarm_for_incident(world) -> tuple[str, str]:
+def _alarm_for_incident(world, name: str = "Co60_Cs137_Co60_a+Cs137_b.xml", tlp: str = "AMBER") -> tuple[str, str]:
     """A measurement and its alarm in agency A (analysis outcome given, no worker needed)."""
-    path = DATA / "radiacode" / "Co60_Cs137_Co60_a+Cs137_b.xml"
+    path = DATA / "radiacode" / name
     parsed = measurements.parse_upload(data=path.read_bytes(), filename=path.name, max_bytes=10_000_000)
     with transaction(world.db.sessions) as session:
         m, _ = measurements.store_measurement(session=session, actor=world.actor["a_officer"],
-                                              agency_id=world.agency["A"], parsed=parsed, site="Huu Nghi", lane="3")
+                                              agency_id=world.agency["A"], parsed=parsed, site="Huu Nghi", lane="3",
+                                              tlp=tlp)
         outcome = {"alarm": True, "category": "industrial", "score": 12.0, "method": "identify",
                    "nuclides": [{"name": "Cs-137", "confidence": 0.9, "category": "industrial"},
                                 {"name": "unknown", "confidence": None, "category": "unknown"}]}
@@ -245,6 +255,89 @@ def test_incident_with_related_records_and_itdb(xclient, world):
     r = xclient.post(f"{API}/itdb", json={"incident_id": incident, "partner": "IAEA-ITDB"},
                      headers=world.headers("a_officer"))
     assert r.status_code == 403
+
+
+N42_NS = "{http://physics.nist.gov/N42/2011/N42}"
+
+
+def test_n42_export_is_signed_redacted_audited_and_verifies(xclient, world, partners_file, tmp_path):
+    from typer.testing import CliRunner
+
+    from radnuc.cli.app import app
+    from radnuc.spectra.writers.n42 import validate_n42
+
+    measurement_id, _ = _alarm_for_incident(world)
+    req = {"measurement_id": measurement_id, "partner": "IAEA-ITDB"}
+    for role in ("a_officer", "a_investigator"):  # roles without share:international
+        assert xclient.post(f"{API}/n42", json=req, headers=world.headers(role)).status_code == 403
+    assert xclient.post(f"{API}/n42", json=req, headers=world.headers("b_admin")).status_code == 404
+    assert xclient.post(f"{API}/n42", json={**req, "partner": "NOBODY"},
+                        headers=world.headers("a_admin")).status_code == 404
+    assert xclient.post(f"{API}/n42", json={**req, "measurement_id": "../x"},
+                        headers=world.headers("a_admin")).status_code == 422
+    r = xclient.post(f"{API}/n42", json=req, headers=world.headers("a_admin"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    data, signature = base64.b64decode(body["n42"]), base64.b64decode(body["signature"])
+    assert body["profile"] == "itdb" and body["signer"] == "Agency A" and body["bytes"] == len(data)
+    assert body["signature_filename"] == body["filename"] + ".sig.json" and body["filename"].endswith(".n42")
+    # the library's verification of detached signatures (what `radnuc share verify` runs)
+    envelope = verify_file(data, signature, load_partners(partners_file).trusted_keys())
+    assert envelope["signer"] == "Agency A" and envelope["payload"]["sha256"] == body["sha256"]
+    assert envelope["payload"]["name"] == body["filename"]
+    with pytest.raises(TamperedBundleError, match="does not match"):
+        verify_file(data + b" ", signature, load_partners(partners_file).trusted_keys())
+    # a valid N42.42 file with the shared analysis: Cs-137, not the 'unknown' label
+    assert validate_n42(data) == []
+    names = [e.text for e in ET.fromstring(data).iter(f"{N42_NS}NuclideName")]
+    assert names == ["Cs-137"], names
+    assert b"RC-102-001272" not in data  # the instrument's serial number (in the stored file) is redacted
+    # `radnuc share verify` on the decoded files
+    (tmp_path / body["filename"]).write_bytes(data)
+    (tmp_path / body["signature_filename"]).write_bytes(signature)
+    result = CliRunner().invoke(app, ["share", "verify", str(tmp_path / body["filename"]), "--partners",
+                                      partners_file])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["valid"] is True
+    exported = _audit(world, "share.exported")
+    assert len(exported) == 1 and exported[0].entity == "measurement" and exported[0].entity_id == measurement_id
+    after = exported[0].after
+    assert after["partner"] == "IAEA-ITDB" and after["document"] == "n42" and after["sha256"] == body["sha256"]
+    assert after["allowed"] is True and len(after["content_sha256"]) == 64
+    assert _audit(world, "share.refused") == []
+
+
+def test_n42_export_of_red_to_a_non_recipient_is_refused_and_audited(xclient, world):
+    measurement_id, _ = _alarm_for_incident(world, "Co60_Cs137_Cs137_b.xml", tlp="RED")
+    r = xclient.post(f"{API}/n42", json={"measurement_id": measurement_id, "partner": "INTERPOL-NCB"},
+                     headers=world.headers("a_admin"))
+    assert r.status_code == 409, r.text
+    assert "named recipients only" in r.json()["detail"]
+    decision = r.json()["decisions"][0]
+    assert decision["allowed"] is False and decision["tlp"] == "RED" and decision["record_id"] == measurement_id
+    refused = _audit(world, "share.refused")
+    assert len(refused) == 1 and refused[0].entity == "measurement" and refused[0].entity_id == measurement_id
+    assert refused[0].after["partner"] == "INTERPOL-NCB" and refused[0].after["document"] == "n42"
+    assert _audit(world, "share.exported") == []
+    with transaction(world.db.read_sessions) as session:
+        assert audit.verify(session=session).ok
+
+
+def test_n42_export_of_a_measurement_not_analysed_yet(xclient, world):
+    """No analysis yet: the file leaves with an empty shared analysis (no nuclides), still valid and signed."""
+    from radnuc.spectra.writers.n42 import validate_n42
+
+    path = DATA / "radiacode" / "bg.xml"
+    parsed = measurements.parse_upload(data=path.read_bytes(), filename=path.name, max_bytes=10_000_000)
+    with transaction(world.db.sessions) as session:
+        m, _ = measurements.store_measurement(session=session, actor=world.actor["a_officer"],
+                                              agency_id=world.agency["A"], parsed=parsed)
+        measurement_id = m.id
+    r = xclient.post(f"{API}/n42", json={"measurement_id": measurement_id, "partner": "IAEA-ITDB"},
+                     headers=world.headers("a_admin"))
+    assert r.status_code == 200, r.text
+    data = base64.b64decode(r.json()["n42"])
+    assert validate_n42(data) == [] and not list(ET.fromstring(data).iter(f"{N42_NS}NuclideName"))
 
 
 def _partner_bundle(keys, **changes) -> bytes:
@@ -311,7 +404,7 @@ def test_fuzzed_requests_never_answer_5xx_when_configured(xclient, world, reques
     _incident(xclient, world)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", xclient.app)
     operations = [op.ok() for op in schema.get_all_operations() if "/international" in op.ok().path]
-    assert len(operations) == 5
+    assert len(operations) == 6
     failures: list[str] = []
     statuses: list[int] = []
     for operation in operations:

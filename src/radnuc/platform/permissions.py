@@ -14,6 +14,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "incident:create": frozenset({R.officer, R.expert, R.investigator, R.coordinator, R.admin}),
     "incident:update": frozenset({R.investigator, R.coordinator, R.expert, R.admin}),
     "share:create": frozenset({R.coordinator, R.admin, R.investigator, R.officer, R.expert}),
+    # send records abroad (signed STIX bundles, N42.42), ITDB notifications, import partners' bundles
+    "share:international": frozenset({R.coordinator, R.admin}),
     "evidence:create": frozenset({R.officer, R.expert, R.investigator, R.coordinator, R.admin}),
     "evidence:transfer": frozenset({R.officer, R.expert, R.investigator, R.coordinator, R.admin}),
     "site:manage": frozenset({R.officer, R.coordinator, R.admin}),

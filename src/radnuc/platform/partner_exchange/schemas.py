@@ -55,6 +55,34 @@ class ItdbRequest(BaseModel):
     include_related: bool = Field(True, description="Summarise the incident's alarms, measurements and evidence")
 
 
+class N42Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    measurement_id: str = Field(pattern=ID_PATTERN)
+    partner: str = PartnerName
+
+
+class N42Out(BaseModel):
+    """The N42.42 file and its detached signature, both base64. Decode ``n42`` to ``filename`` and ``signature``
+    to ``signature_filename`` (``filename`` + ``.sig.json``): ``radnuc share verify FILENAME --partners
+    partners.yaml`` then checks them against the configured keys."""
+
+    partner: str
+    profile: str = Field(description="Redaction profile applied to the file and its analysis")
+    signer: str = Field(description="Who signed (the 'self' of partners.yaml)")
+    filename: str = Field(description="Suggested file name of the N42.42 file")
+    media_type: str = Field(description="Media type of the N42.42 file (application/xml)")
+    n42: str = Field(description="The N42.42-2012 XML file, base64")
+    bytes: int = Field(description="Size of the N42.42 file")
+    sha256: str = Field(description="SHA-256 of the N42.42 file (hex)")
+    signature_filename: str = Field(description="Where `radnuc share verify` looks for the signature")
+    signature: str = Field(description="The detached signature (a radnuc-signed-bundle/1 JSON envelope over "
+                                       "{type: radnuc-detached-file, name, bytes, sha256}), base64")
+    key_id: str
+    signed_at: str
+    redactions: list[str] = Field(description="What the redaction profile removed from the record's analysis")
+
+
 class DecisionOut(BaseModel):
     allowed: bool
     reason: str

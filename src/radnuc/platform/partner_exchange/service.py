@@ -9,12 +9,15 @@ deliberately leaves to its caller (docs/sharing.md, "Audit hook"):
 - ``share.refused`` — one entry per record the TLP rules refused (after = ``Decision.as_dict()``);
 - ``share.withheld`` — an allowed record that did not leave because the export was refused as a whole;
 - ``share.itdb`` — an ITDB notification produced for a partner (and ``share.refused`` when it may not go);
+- ``share.exported`` with ``document: "n42"`` — a measurement exported as N42.42 with a detached signature
+  (after adds the SHA-256 and size of the N42 file; ``share.refused`` when it may not go);
 - ``share.imported`` / ``share.import_rejected`` — a received bundle, and one that failed verification.
 
 Who: any user previews what their agency may see; exports, ITDB notifications and imports are for coordinators
-and admins (``EXCHANGE_ROLES``). The sender in the TLP sense is the caller's agency (only the owner agency widens
-the audience of AMBER and above); the bundle is signed with the national key (``RADNUC_AGENCY_KEY_FILE``) as the
-``self`` of partners.yaml. Service functions never commit: the views do, refusals included.
+and admins (``EXCHANGE_ROLES``: the ``share:international`` entry of :mod:`radnuc.platform.permissions`). The
+sender in the TLP sense is the caller's agency (only the owner agency widens the audience of AMBER and above); the
+bundle is signed with the national key (``RADNUC_AGENCY_KEY_FILE``) as the ``self`` of partners.yaml. Service
+functions never commit: the views do, refusals included.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +34,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from radnuc.platform.actor import Actor, Role
+from radnuc.errors import RadnucError
+from radnuc.platform import permissions
+from radnuc.platform.actor import Actor
 from radnuc.platform.agencies.models import Agency
 from radnuc.platform.audit import service as audit
 from radnuc.platform.audit.models import AuditEntry
@@ -43,20 +49,28 @@ from radnuc.sharing.errors import KeyFileError, PartnerConfigError, SharingError
 from radnuc.sharing.partners import Partner, PartnerConfig, load_partners
 from radnuc.sharing.records import ShareableIncident
 from radnuc.sharing.redaction import redact
-from radnuc.sharing.signing import load_key, sign_bundle
+from radnuc.sharing.signing import load_key, sign_bundle, sign_file
 from radnuc.sharing.stix import build_bundle, content_sha256, record_stix_id
 from radnuc.sharing.tlp import Decision, may_share
 
 log = logging.getLogger(__name__)
 
 RECORD_TYPES = ("incident", "alarm", "measurement", "evidence")
-#: roles that may send records abroad, produce ITDB notifications and import partners' bundles
-EXCHANGE_ROLES = frozenset({Role.coordinator, Role.admin})
+#: the permission (:mod:`radnuc.platform.permissions`) to send records abroad, produce ITDB notifications and
+#: import partners' bundles
+EXCHANGE_ACTION = "share:international"
+#: roles that hold it (coordinator, admin); an alias kept for callers that test membership (the web console)
+EXCHANGE_ROLES = permissions.PERMISSIONS[EXCHANGE_ACTION]
 #: related records of an incident shared with it (``include_related``), at most this many
 MAX_RELATED = 200
 #: earlier imports consulted to tell duplicates and updates apart
 MAX_KNOWN_IMPORTS = 2000
 FORMATS = ("json", "html", "pdf")
+
+
+def file_name(*parts: str) -> str:
+    """A download file name made of ``parts`` (anything but letters, digits, ``.``, ``_``, ``-`` becomes ``_``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(p for p in parts if p))[:120]
 
 
 def require_exchange(actor: Actor) -> None:
@@ -315,6 +329,60 @@ def export(*, session: Session, actor: Actor, settings: PlatformSettings, record
     _audit_decisions(session, actor, [rows[i] for i in others], [decisions[i] for i in others], sent=set(),
                      extra={**base, "bundle_id": bundle["id"]}, refused_export=False)
     return ExportOutcome(result, envelope, bundle["id"], shared=shared)
+
+
+# --- N42.42 export of a measurement ---------------------------------------------------------------------------------
+@dataclass
+class N42Outcome:
+    """``data`` is the N42.42 file and ``signature`` its detached signature (a signed envelope, as
+    :func:`radnuc.sharing.signing.sign_file` makes it); both None when refused (``message`` says why)."""
+
+    preview: Preview
+    data: bytes | None
+    signature: dict[str, Any] | None
+    filename: str
+    message: str = ""
+
+
+def export_n42(*, session: Session, actor: Actor, settings: PlatformSettings, measurement_id: str, partner: str,
+               now: datetime | None = None) -> N42Outcome:
+    """A stored measurement as N42.42-2012 with its shared analysis, redacted for ``partner`` and signed (detached).
+
+    The same TLP decision as :func:`export` (sender = the caller's agency); the analysis results written into the
+    file come from the redacted measurement record, and the spectrum file is redacted with the partner's profile
+    (:func:`radnuc.sharing.n42.measurement_to_n42`, as ``radnuc share n42``). The signature is the one ``radnuc
+    share verify`` checks. A refusal is audited (``share.refused``) and returned; success writes
+    ``share.exported`` (``document: "n42"``). The caller commits in both cases."""
+    from radnuc.platform.measurements.models import Blob
+    from radnuc.sharing.n42 import measurement_to_n42
+    from radnuc.spectra import read_bytes
+
+    require_exchange(actor)
+    config = require_config(settings)
+    target = get_partner(config, partner)
+    rows = visible_rows(session, actor, "measurement", measurement_id)
+    result, _, decisions = _preview(session, actor, config, target, rows)
+    row, decision, item = rows[0].row, decisions[0], result.items[0]
+    name = file_name("radnuc", "measurement", row.id[:8], target.name) + ".n42"
+    base = {"partner": target.name, "profile": target.profile.name, "signer": config.self_name, "document": "n42"}
+    if not decision.allowed:
+        _audit_decisions(session, actor, rows, decisions, sent=set(), extra=base, refused_export=True)
+        return N42Outcome(result, None, None, name, f"measurement {row.id}: {decision.reason}")
+    key = load_signing_key(settings)
+    blob = session.get(Blob, row.sha256)
+    if blob is None:
+        raise Conflict(f"measurement {row.id}: the stored file is missing")
+    record = item["record"]
+    try:
+        ms = read_bytes(blob.data, row.filename, max_bytes=max(len(blob.data), 1))
+        data = measurement_to_n42(ms, record, target.profile, record.get("detector") or "")
+    except RadnucError as exc:
+        raise Conflict(f"measurement {row.id} cannot be written as N42.42: {exc}") from None
+    signature = sign_file(data, name, key, config.self_name, signed_at=now)
+    extra = {**base, "filename": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+             "content_sha256": content_sha256(record), "redactions": item["redactions"]}
+    _audit_decisions(session, actor, rows, decisions, sent={0}, extra=extra, refused_export=False)
+    return N42Outcome(result, data, signature, name)
 
 
 # --- ITDB notification ---------------------------------------------------------------------------------------------

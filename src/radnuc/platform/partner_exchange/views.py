@@ -1,4 +1,5 @@
-"""``/api/v1/international``: partners, preview, signed export, ITDB notification, import of partners' bundles.
+"""``/api/v1/international``: partners, preview, signed export, N42.42 export of a measurement, ITDB notification,
+import of partners' bundles.
 
 Each view commits what the service wrote to the audit log — refusals too, before answering 409 — so that every
 export decision is on record whatever the outcome.
@@ -6,7 +7,7 @@ export decision is on record whatever the outcome.
 
 from __future__ import annotations
 
-import re
+import base64
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -19,6 +20,8 @@ from radnuc.platform.partner_exchange.schemas import (
     ExportRequest,
     ImportOut,
     ItdbRequest,
+    N42Out,
+    N42Request,
     PartnersOut,
     PreviewOut,
     RefusedOut,
@@ -27,16 +30,14 @@ from radnuc.platform.partner_exchange.schemas import (
 from radnuc.sharing.errors import OversizedBundleError, SharingError
 from radnuc.sharing.signing import envelope_bytes
 
+_file_name = service.file_name
+
 router = APIRouter(prefix="/international", tags=["international"])
 _REFUSED = {409: {"model": RefusedOut, "description": "Refused by the TLP rules, or exchange not configured"}}
 
 
 def _settings(request: Request):
     return request.app.state.settings
-
-
-def _file_name(*parts: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(p for p in parts if p))[:120]
 
 
 @router.get("/partners", response_model=PartnersOut)
@@ -74,6 +75,30 @@ def export(body: ExportRequest, request: Request, actor: CurrentActor, db: Write
     return Response(envelope_bytes(outcome.envelope), media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "X-Radnuc-Bundle-Id": outcome.bundle_id or ""})
+
+
+@router.post("/n42", response_model=N42Out, responses={
+    **_REFUSED, 403: {"description": "Role may not export (coordinators and admins do)"},
+    404: {"description": "No such measurement (or one the agency may not see), or no such partner"}})
+def export_n42(body: N42Request, request: Request, actor: CurrentActor, db: WriteDB):
+    """Export a stored measurement as N42.42-2012 with its analysis results, redacted for a partner and signed.
+
+    The TLP decision is that of ``/exports`` (409 with the decision when refused, audited ``share.refused``); the
+    answer holds the N42 file and its detached signature (base64), which ``radnuc share verify`` checks. Audited
+    ``share.exported`` (``document: n42``)."""
+    outcome = service.export_n42(session=db, actor=actor, settings=_settings(request),
+                                 measurement_id=body.measurement_id, partner=body.partner)
+    db.commit()
+    if outcome.data is None or outcome.signature is None:
+        return JSONResponse({"detail": f"refused: {outcome.message}",
+                             "decisions": [i["decision"] for i in outcome.preview.items]}, status_code=409)
+    signature = envelope_bytes(outcome.signature)
+    return {"partner": outcome.preview.partner.name, "profile": outcome.preview.partner.profile.name,
+            "signer": outcome.signature["signer"], "filename": outcome.filename, "media_type": "application/xml",
+            "n42": base64.b64encode(outcome.data).decode("ascii"), "bytes": len(outcome.data),
+            "sha256": outcome.signature["payload"]["sha256"], "signature_filename": outcome.filename + ".sig.json",
+            "signature": base64.b64encode(signature).decode("ascii"), "key_id": outcome.signature["key_id"],
+            "signed_at": outcome.signature["signed_at"], "redactions": outcome.preview.items[0]["redactions"]}
 
 
 @router.post("/itdb", response_class=Response, responses={
