@@ -6,6 +6,8 @@ values at 662 keV: NaI(Tl) 3"x3" 7.0 %, 2"x2" 7.3 %, 1.5"x1.5" 7.5 % (Saint-Goba
 log 2"x4"x16" ~8.5 %; CsI(Tl) pocket (RadiaCode-102 data sheet 9.8 %, units measured 8.5-9.5 %; here 9.0 %);
 LaBr3(Ce) 1.5"x1.5" 2.9 % (BrilLanCe 380); CZT 1 cm3 2.5 % (coplanar-grid, e.g. Kromek GR1); coaxial
 HPGe 40 % relative efficiency 1.9 keV at 1332 keV and ~1.0 keV at 122 keV (ORTEC GEM data sheets);
+closed-end coaxial p-type crystal 62 mm x 60 mm with a 10 mm x 45 mm core hole, 0.7 mm Li outer dead layer,
+5 mm end-cap-to-crystal gap (typical of 40 % coaxial detectors, e.g. ORTEC GEM-40 / Mirion GC4018 data sheets);
 PVT ~25 % (the Compton edge is all a plastic shows).
 """
 
@@ -36,6 +38,9 @@ class DetectorModel:
     ``threshold_kev``/``threshold_width_kev``: lower-level discriminator (smooth erf step).
     ``nonlinearity``: optional (amplitude, e-fold keV): apparent E = E (1 + amp exp(-E/efold)), the
     scintillator light-yield non-proportionality; None for linear.
+    ``dead_layer_cm``: inactive outer layer (front and side) of the crystal. ``core_hole_cm``: (diameter, depth)
+    of the core hole of a closed-end coaxial crystal, opening at the back face. ``endcap_gap_cm``: distance from
+    the outside of the end cap to the crystal face (source distances are measured to the end cap).
     """
 
     kind: str
@@ -55,6 +60,8 @@ class DetectorModel:
     nonlinearity: tuple[float, float] | None = None
     dead_layer_cm: float = 0.0
     tags: tuple[str, ...] = field(default=())
+    core_hole_cm: tuple[float, float] | None = None
+    endcap_gap_cm: float = 0.0
 
     # --- resolution -----------------------------------------------------------------------------------
     def fwhm_kev(self, energy_kev) -> np.ndarray:
@@ -107,12 +114,14 @@ class DetectorModel:
 
     def geometric_efficiency(self, distance_cm: float | None) -> float:
         """Fraction of isotropically emitted photons that hit the front face from a point source on the axis
-        at ``distance_cm`` (cm, source to face). None gives 1 (response per photon incident on the face)."""
+        at ``distance_cm`` (cm, source to the detector face: the end cap, ``endcap_gap_cm`` in front of the
+        crystal). None gives 1 (response per photon incident on the face)."""
         if distance_cm is None:
             return 1.0
         d = float(distance_cm)
         if d <= 0:
             raise PhysicsError("source distance must be > 0 cm")
+        d += self.endcap_gap_cm
         if self.shape == "cylinder":
             r = self.diameter_cm / 2
             return 0.5 * (1 - d / math.sqrt(d * d + r * r))
@@ -171,7 +180,8 @@ def _build() -> dict[str, DetectorModel]:
         DetectorModel("hpge-40pct", "coaxial p-type HPGe, 40 % relative efficiency (62 mm x 60 mm)", "Ge",
                       "cylinder", 6.0, diameter_cm=6.2, resolution=(1.0, math.sqrt(0.001642), 4.9e-4),
                       window=("Al", 0.27), k_xray_elements=("Ge",), backscatter=0.03, threshold_kev=15.0,
-                      threshold_width_kev=1.0, dead_layer_cm=0.07, tags=("semiconductor",)),
+                      threshold_width_kev=1.0, dead_layer_cm=0.07, tags=("semiconductor",),
+                      core_hole_cm=(1.0, 4.5), endcap_gap_cm=0.5),
         DetectorModel("pvt-portal", 'PVT plastic portal panel 2"x15"x60" (15"x60" face toward the lane)',
                       "PVT", "box", 2 * ins, width_cm=15 * ins, height_cm=60 * ins,
                       resolution=(5.0, math.sqrt(((0.25 * 661.657) ** 2 - 25) / 661.657), 0.0),

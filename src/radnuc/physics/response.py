@@ -27,6 +27,16 @@ Model, per photon of energy E reaching the front face of the crystal (normal inc
   full-energy efficiency: a continuum that piles up at 180 deg into the backscatter peak near
   E/(1 + 2E/mc^2) and fills the valley below the photopeak; pair production in the surroundings adds a
   511 keV line;
+* Monte Carlo tables: where :mod:`radnuc.physics.transport_mc` has a bundled table for the crystal (material and
+  geometry equal; data/transport_mc/<kind>.csv, every detector kind), the interaction probability, the
+  photopeak fraction, the K-escape, single- and double-escape probabilities are taken from it (interpolated in
+  ln E; outside the table's 20-3000 keV the analytic values scaled by their ratio at the table end) and the
+  continuum keeps its analytic shape but gets what the peaks leave (the multiple-scatter part takes the
+  difference), so that the total is still the interaction probability; the analytic values remain for
+  other crystals (:meth:`ResponseModel.photopeak_fraction_analytic`);
+* a point source at a finite distance (templates with ``distance_cm``, :func:`peak_efficiency`): the rays
+  diverge, those entering near the rim of a long crystal leave through the side (:func:`point_source_factor`,
+  a chord quadrature over the face weighted by solid angle: 0.82 for a 3"x3" NaI at 1332 keV and 25 cm);
 * everything broadened by the Gaussian resolution FWHM(E) (channel contents are erf differences over the
   channel edges within +-6 sigma of each peak; continua are built on a fine deposit grid, then smeared by a
   sparse matrix), and multiplied by the smooth lower-level-discriminator step.
@@ -46,6 +56,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import ndtr
 
+from radnuc.physics import transport_mc
 from radnuc.physics.attenuation import (
     ME_C2_KEV,
     R_E_CM,
@@ -190,6 +201,20 @@ def _interior_paths(geom: tuple) -> tuple[np.ndarray, np.ndarray]:
     w = wr[:, None, None, None] * wz[None, :, None, None] * wc[None, None, :, None] / phi.size
     w = np.broadcast_to(w, path.shape).ravel()
     return path.ravel(), w / w.sum()
+
+
+def _merge_table(grid: np.ndarray, analytic: np.ndarray, e_tab: np.ndarray, v_tab: np.ndarray) -> np.ndarray:
+    """Monte Carlo values ``v_tab`` (at ``e_tab``) interpolated in ln E on ``grid`` inside the table range; outside
+    it the analytic values scaled by their ratio at the nearest table end (continuous, with the analytic trend)."""
+    out = np.array(analytic, dtype=float)
+    lg, le = np.log(grid), np.log(e_tab)
+    inside = (grid >= e_tab[0]) & (grid <= e_tab[-1])
+    out[inside] = np.interp(lg[inside], le, v_tab)
+    for end, sel in ((0, grid < e_tab[0]), (-1, grid > e_tab[-1])):
+        a_end = float(np.interp(le[end], lg, analytic))
+        ratio = v_tab[end] / a_end if a_end > 1e-12 else 1.0
+        out[sel] = analytic[sel] * ratio
+    return out
 
 
 def _validate_edges(edges_kev) -> np.ndarray:
@@ -347,11 +372,43 @@ class ResponseModel:
         self._tab_ptau, self._tab_psig, self._tab_pkap = t["ptau"], t["psig"], t["pkap"]
         self._tab_A = t["A_iso"]
         self._a1_loge, self._a1_cos, self._a1 = t["a1_loge"], t["a1_cos"], t["a1"]
-        self._kesc = t["kesc"]
         self._tab_fk = t["fk"]
         self._tab_Q = t["Q"]
-        self._tab_P = t["P"]
         self._q511, self._e511 = t["q511"], t["e511"]
+        # outcome tables (per interacting photon) on their own grid: the analytic model, replaced by the bundled
+        # Monte Carlo table of this crystal where one exists (radnuc.physics.transport_mc)
+        g = self._grid_e
+        q, s_esc = (self._q511 or 0.0), (self._e511 or 0.0)
+        an = {"eps": 1 - np.exp(-t["mu"] * self._depth), "P": t["P"],
+              "se": np.where(g > 2 * ME_C2_KEV, t["pkap"] * 2 * q * s_esc, 0.0),
+              "de": np.where(g > 2 * ME_C2_KEV, t["pkap"] * s_esc * s_esc, 0.0)}
+        an.update({f"k{i}": t["ptau"] * f for i, (_, f) in enumerate(t["kesc"])})
+        self._analytic = {k: v.copy() for k, v in an.items()}
+        self._mc = transport_mc.table_for(self.detector)
+        if self._mc is None:
+            self._grid_x = g
+            tabs = an
+        else:
+            mc = self._mc
+            self._grid_x = np.unique(np.concatenate([g, mc.energies_kev]))
+            pint = np.maximum(mc.p_interact, 1e-300)
+            vals = {"eps": mc.p_interact, "P": mc.p_full / pint, "se": mc.p_se / pint, "de": mc.p_de / pint}
+            for i, (shift, _) in enumerate(t["kesc"]):
+                j = [m for m, (_, _, ex) in enumerate(mc.k_lines) if abs(ex - shift) < 0.01]
+                vals[f"k{i}"] = mc.p_kesc[j[0]] / pint if j else None
+            tabs = {}
+            for k, a in an.items():
+                a_x = np.interp(np.log(self._grid_x), np.log(g), a)
+                tabs[k] = a_x if vals.get(k) is None else _merge_table(self._grid_x, a_x, mc.energies_kev, vals[k])
+        self._tab_eps = tabs["eps"]
+        self._tab_P = tabs["P"]
+        self._tab_se, self._tab_de = tabs["se"], tabs["de"]
+        self._kesc = [(shift, tabs[f"k{i}"]) for i, (shift, _) in enumerate(t["kesc"])]
+        self._an_x = {k: np.interp(np.log(self._grid_x), np.log(g), v) for k, v in an.items()}
+
+    def _interpx(self, table, e):
+        """Interpolate an outcome table (on the grid of the Monte Carlo table merged with the model grid)."""
+        return np.interp(np.log(np.asarray(e, dtype=float)), np.log(self._grid_x), table)
 
     def _a1_interp(self, e, e_prime):
         """Re-absorption probability of the photon scattered at the first interaction of a primary of energy e
@@ -431,9 +488,20 @@ class ResponseModel:
         w = np.atleast_1d(np.asarray(weights, dtype=float))
         return self._peak_windows(c, w, np.arange(c.size), c.size)
 
+    def _continuum_weight(self, e: np.ndarray) -> np.ndarray:
+        """Probability per interacting photon of a partial deposit outside the peaks:
+        1 - P - sum K-escape - single escape - double escape."""
+        w = 1 - self._interpx(self._tab_P, e) - self._interpx(self._tab_se, e) - self._interpx(self._tab_de, e)
+        for _, fk in self._kesc:
+            w = w - self._interpx(fk, e)
+        return np.maximum(w, 0.0)
+
     def _fine_continuum(self, e: np.ndarray, rows: int | None = None) -> tuple[np.ndarray, dict]:
         """Per-interaction probabilities of partial deposits on the first ``rows`` bins of the fine grid,
-        (rows, n_lines)."""
+        (rows, n_lines). The shape is analytic (single Compton with escape, multiple Compton with escape, pair
+        partial absorption); the total is :meth:`_continuum_weight` (what the peaks do not take, from the Monte
+        Carlo table where one exists): the multiple-scatter part takes the difference, and the single-scatter
+        part only if the multiple-scatter part would become negative."""
         rows = self.fine_centers.size if rows is None else rows
         x = self.fine_centers[:rows, None]
         dx = self.fine_widths[:rows, None]
@@ -443,23 +511,32 @@ class ResponseModel:
         pkap = self._interp(self._tab_pkap, e)
         # single Compton + escape of the scattered photon (first-interaction geometry)
         esc_single = 1 - self._a1_interp(ee, np.clip(ee - x, 1.0, None))
-        cont = psig[None, :] * _kn_density(ee, x) * esc_single * dx
+        single = psig[None, :] * _kn_density(ee, x) * esc_single * dx
         # multiple Compton + escape
         tq = _kn_quantile_t(e, _J_NODES)  # (n, J)
         ep = e[:, None] - tq
         A = self._a1_interp(e[:, None], ep)
         Q = self._interp(self._tab_Q, ep)
         w = psig[:, None] * A * (1 - Q) / _J_NODES  # (n, J)
+        multi = np.zeros_like(single)
         for j in range(_J_NODES):
-            cont += w[None, :, j] * _kn_density(ep[None, :, j], x - tq[None, :, j]) * dx
+            multi += w[None, :, j] * _kn_density(ep[None, :, j], x - tq[None, :, j]) * dx
         # pair partial: uniform between E-1022 and E
+        pair = np.zeros_like(single)
         if np.any(pkap > 0):
             q, s_esc = self._q511, self._e511
             part = 1 - q - s_esc
             w_p = pkap * (2 * part * (q + s_esc) + part * part)
             lo = np.maximum(e - 2 * ME_C2_KEV, 0.0)
             inside = (x >= lo[None, :]) & (x < ee)
-            cont += np.where(inside, w_p[None, :] / np.maximum(2 * ME_C2_KEV, 1e-9) * dx, 0.0)
+            pair = np.where(inside, w_p[None, :] / np.maximum(2 * ME_C2_KEV, 1e-9) * dx, 0.0)
+        # normalise: continuum total = what the peaks leave (interaction probability conserved)
+        s_tot, m_tot, p_tot = single.sum(axis=0), multi.sum(axis=0), pair.sum(axis=0)
+        m_new = self._continuum_weight(e) - p_tot - s_tot
+        f_multi = np.where(m_tot > 1e-15, np.maximum(m_new, 0.0) / np.maximum(m_tot, 1e-15), 1.0)
+        f_single = np.where((m_new < 0) & (s_tot > 1e-15), np.maximum(s_tot + m_new, 0.0) / np.maximum(s_tot, 1e-15),
+                            1.0)
+        cont = single * f_single[None, :] + multi * f_multi[None, :] + pair
         info = {"ptau": ptau, "psig": psig, "pkap": pkap}
         return cont, info
 
@@ -479,7 +556,7 @@ class ResponseModel:
         norm = d.sum(axis=0)
         d = d / np.where(norm > 0, norm, 1.0)
         xf = self.fine_centers[:rows]
-        eff = (1 - np.exp(-self._interp(self._tab_mu, xf) * self._depth)) * self._interp(self._tab_P, xf)
+        eff = self._interpx(self._tab_eps, xf) * self._interpx(self._tab_P, xf)
         return det.backscatter * d * eff[:, None]
 
     def line_responses(self, energies_kev) -> np.ndarray:
@@ -491,8 +568,7 @@ class ResponseModel:
         det = self.detector
         wmat, wad = det.window
         t_win = np.exp(-mass_attenuation(wmat, e, "total") * wad)
-        mu = self._interp(self._tab_mu, e)
-        eps = 1 - np.exp(-mu * self._depth)
+        eps = self._interpx(self._tab_eps, e)
         norm = t_win * eps
         out = np.zeros((self.n_channels, e.size))
         # continua, in blocks of lines sorted by energy, each on the fine bins below its highest energy
@@ -506,19 +582,17 @@ class ResponseModel:
             out[:, b] = np.asarray(self._Gc[:, :rows] @ fine)
         # peaks: full energy, K escapes, single/double escape, 511 from the surroundings
         pk_e = [e]
-        pk_w = [self._interp(self._tab_P, e) * norm]
+        pk_w = [self._interpx(self._tab_P, e) * norm]
         for shift, fk in self._kesc:
             pk_e.append(np.maximum(e - shift, 0.1))
-            pk_w.append(info["ptau"] * self._interp(fk, e) * norm)
+            pk_w.append(self._interpx(fk, e) * norm)
         pkap = info["pkap"]
         if np.any(pkap > 0):
-            q, s_esc = self._q511, self._e511
             pk_e += [np.maximum(e - ME_C2_KEV, 0.1), np.maximum(e - 2 * ME_C2_KEV, 0.1),
                      np.full_like(e, ME_C2_KEV)]
             kap_fe = mass_attenuation("Fe", e, "pair") / mass_attenuation("Fe", e, "total_no_coherent")
-            eff511 = (1 - np.exp(-float(self._mu(ME_C2_KEV)) * self._depth)) * float(
-                self._interp(self._tab_P, ME_C2_KEV))
-            pk_w += [pkap * 2 * q * s_esc * norm, pkap * s_esc * s_esc * norm,
+            eff511 = float(self._interpx(self._tab_eps, ME_C2_KEV) * self._interpx(self._tab_P, ME_C2_KEV))
+            pk_w += [self._interpx(self._tab_se, e) * norm, self._interpx(self._tab_de, e) * norm,
                      det.backscatter * kap_fe * eff511 * t_win]
         pe = np.concatenate(pk_e)
         pw = np.concatenate(pk_w)
@@ -533,20 +607,23 @@ class ResponseModel:
         counts = self.line_responses([e])[:, 0]
         wmat, wad = self.detector.window
         t_win = float(np.exp(-mass_attenuation(wmat, e, "total") * wad))
-        eps = float(1 - np.exp(-self._interp(self._tab_mu, e) * self._depth))
-        pf = float(self._interp(self._tab_P, e))
+        eps = float(self._interpx(self._tab_eps, e))
+        pf = float(self._interpx(self._tab_P, e))
         return LineResponse(e, counts, t_win, eps, pf, t_win * eps * pf)
 
     def intrinsic_efficiency(self, energy_kev) -> np.ndarray:
         """Probability that a photon on the front face interacts in the crystal (window included)."""
         e = np.asarray(energy_kev, dtype=float)
         wmat, wad = self.detector.window
-        return np.exp(-mass_attenuation(wmat, e, "total") * wad) * (
-            1 - np.exp(-self._interp(self._tab_mu, e) * self._depth))
+        return np.exp(-mass_attenuation(wmat, e, "total") * wad) * self._interpx(self._tab_eps, e)
 
     def photopeak_fraction(self, energy_kev) -> np.ndarray:
         """Fraction of interacting photons that deposit their full energy (peak-to-total at the source)."""
-        return self._interp(self._tab_P, np.asarray(energy_kev, dtype=float))
+        return self._interpx(self._tab_P, np.asarray(energy_kev, dtype=float))
+
+    def photopeak_fraction_analytic(self, energy_kev) -> np.ndarray:
+        """The analytic escape-quadrature photopeak fraction (before the Monte Carlo table), for comparison."""
+        return self._interpx(self._an_x["P"], np.asarray(energy_kev, dtype=float))
 
     def full_energy_efficiency(self, energy_kev) -> np.ndarray:
         """Intrinsic full-energy-peak efficiency per photon on the front face."""
@@ -576,6 +653,58 @@ def response_matrix(detector: DetectorModel | str, edges_kev, energies_kev=None)
     return model.line_responses(e), e
 
 
+_GRID_E = np.geomspace(1.0, 20000.0, 600)  # energy grid of _physics_tables
+_N_PS = 24  # point-source quadrature: face radii (two intervals) or points per axis of a box-face quadrant
+
+
+@functools.lru_cache(maxsize=256)
+def _point_source_paths(geom: tuple, distance_cm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Chord lengths through the crystal of the rays from a point source on the axis ``distance_cm`` in front of
+    the face to points of the front face, with weights (sum 1) proportional to the solid angle of each face
+    element (d / rho^3 per unit area). Rays entering near the rim leave through the side before the full depth."""
+    d = float(distance_cm)
+    depth = geom[-1]
+    if geom[0] == "cylinder":
+        r_max = geom[1]
+        u_k = 1.0 / (1.0 + depth / d) ** 2  # inside r^2/R^2 < u_k the ray reaches the back face
+        u1, w1 = _gl(_N_PS, 0.0, u_k)
+        u2, w2 = _gl(_N_PS, u_k, 1.0)
+        u = np.r_[u1, u2]
+        wa = np.r_[w1 * u_k, w2 * (1 - u_k)]
+        px, py = r_max * np.sqrt(u), np.zeros_like(u)
+    else:
+        gx, wx = _gl(_N_PS, 0.0, geom[1] / 2)
+        gy, wy = _gl(_N_PS, 0.0, geom[2] / 2)
+        px, py = np.repeat(gx, gy.size), np.tile(gy, gx.size)
+        wa = np.outer(wx, wy).ravel()
+    rho = np.sqrt(px**2 + py**2 + d * d)
+    w = wa * d / rho**3
+    path = _path_to_surface(geom, px, py, np.zeros_like(px), px / rho, py / rho, d / rho)
+    return path, w / w.sum()
+
+
+def point_source_factor(detector: DetectorModel | str, energies_kev, distance_cm: float | None) -> np.ndarray:
+    """Interaction probability of the photons of a point source on the axis at ``distance_cm`` (cm from the
+    detector face, i.e. the end cap) that hit the front face, relative to a parallel beam along the axis
+    (the convention of :class:`ResponseModel`): <1 - exp(-mu s)> over the diverging rays / (1 - exp(-mu L)).
+    1 for ``distance_cm=None``. Computed for the active crystal without its core hole (the hole is in the
+    parallel-beam Monte Carlo table and changes the ratio little)."""
+    e = np.atleast_1d(np.asarray(energies_kev, dtype=float))
+    if distance_cm is None:
+        return np.ones_like(e)
+    det = get_detector(detector)
+    geom = _crystal_geometry(det)
+    d = float(distance_cm) + det.endcap_gap_cm
+    if d <= 0:
+        raise PhysicsError("source distance must be > 0 cm")
+    path, w = _point_source_paths(geom, round(d, 9))
+    tab = _physics_tables(det.material, geom, det.k_xray_elements)  # cached per crystal
+    mu = np.exp(np.interp(np.log(e), np.log(_GRID_E), np.log(tab["mu"])))
+    num = -np.expm1(-mu[:, None] * path[None, :]) @ w
+    den = -np.expm1(-mu * geom[-1])
+    return np.where(den > 1e-300, num / np.maximum(den, 1e-300), 1.0)
+
+
 def _shield_key(shields) -> tuple:
     return tuple((s.material, round(float(s.areal_density), 9)) for s in (shields or ()))
 
@@ -596,7 +725,8 @@ def _cached_template(det, key, edges_bytes, energies, yields, distance, shield_k
     if not keep.any():
         out = np.zeros(model.n_channels)
     else:
-        out = model.line_responses(all_e[keep]) @ all_w[keep] * geom
+        ps = point_source_factor(det, all_e[keep], distance)
+        out = model.line_responses(all_e[keep]) @ (all_w[keep] * ps) * geom
     out.setflags(write=False)
     return out
 
@@ -605,7 +735,8 @@ def line_template(detector: DetectorModel | str, energies_kev, yields, edges_kev
                   shields=()) -> np.ndarray:
     """Expected counts per channel per decay for lines (``energies_kev``, ``yields`` photons per decay).
 
-    With ``distance_cm`` (point source on the axis, cm from the front face) the geometric efficiency is
+    With ``distance_cm`` (point source on the axis, cm from the detector face) the geometric efficiency and the
+    divergence of the beam (:func:`point_source_factor`: rays entering near the rim leave through the side) are
     included, so template x activity (Bq) x live time (s) = expected counts. With ``distance_cm=None`` the
     template is per decay whose photons all reach the front face (multiply by the fluence x front area).
     ``shields``: :class:`radnuc.physics.shielding.Shield` sequence between source and detector.
@@ -633,7 +764,8 @@ def peak_efficiency(detector: DetectorModel | str, energy_kev, distance_cm: floa
     edges = np.array([1.0, max(float(e.max()) * 2, 100.0)])
     model = get_model(det, edges)
     unc, _ = shielded_lines(e, np.ones_like(e), list(shields or ()))
-    return model.full_energy_efficiency(e) * unc * det.geometric_efficiency(distance_cm)
+    return (model.full_energy_efficiency(e) * unc * det.geometric_efficiency(distance_cm)
+            * point_source_factor(det, e, distance_cm))
 
 
 def count_rate(activity_bq: float, template: np.ndarray) -> np.ndarray:

@@ -117,3 +117,18 @@ def test_line_pattern_consistency():
     assert not _line_pattern_consistent(np.array([1500.0, 0.0, -10.0]), predicted, noise)
     # one informative window: no pattern to test
     assert _line_pattern_consistent(np.array([900.0, 0.0]), np.array([400.0, 10.0]), np.full(2, 20.0))
+
+
+@pytest.mark.parametrize(("name", "distance_cm"), [("Cs-137", 25.0), ("Co-60", 25.0), ("Co-60", 100.0)])
+def test_activity_at_a_known_distance(name, distance_cm):
+    """Activity from the fitted amplitude includes the geometric efficiency and the divergence of the beam at
+    that distance (a 3"x3" crystal at 25 cm sees 1332 keV rays near its rim cross less crystal)."""
+    from radnuc.analysis.identify.engine import IdentifyOptions
+
+    rng = np.random.default_rng(5)
+    activity = 2e5
+    fg = synthesize_spectrum(DET, CAL, [SourceSpec(name, activity, distance_cm)], 600.0, rng, SiteBackground())
+    bg = synthesize_background(DET, CAL, 3000.0, rng)
+    result = identify(fg, bg, DET, options=IdentifyOptions(distance_cm=distance_cm))
+    found = {n.name: n for n in result.nuclides}
+    assert found[name].activity_bq == pytest.approx(activity, rel=0.1)

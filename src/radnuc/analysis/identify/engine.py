@@ -43,6 +43,7 @@ from radnuc.analysis.identify.result import (
 )
 from radnuc.analysis.identify.templates import TemplateLibrary, build_library
 from radnuc.physics.detectors import get_detector
+from radnuc.physics.response import line_template
 from radnuc.physics.synthesis.source_spec import resolve_source
 from radnuc.spectra import MeasurementSet, Spectrum
 
@@ -508,8 +509,17 @@ class _Problem:
         if options.distance_cm is None or not self.live_time:
             return None
         det = get_detector(self.library.detector)
-        units = amplitude / (self.live_time * det.geometric_efficiency(options.distance_cm))
         source = resolve_source(name)
+        # counts per unit of source at the distance over those per photon on the face: the geometric efficiency
+        # times the divergence of the beam (rays near the rim cross less crystal), counts-weighted over lines
+        lines = source.lines(min_yield=1e-3, min_energy_kev=15.0)
+        edges = self.library.fine_edges_kev[::8]
+        face = float(np.sum(line_template(det.kind, lines.energy_kev, lines.intensity, edges)))
+        at_distance = float(np.sum(line_template(det.kind, lines.energy_kev, lines.intensity, edges,
+                                                 options.distance_cm)))
+        if face <= 0 or at_distance <= 0:
+            return None
+        units = amplitude * face / (self.live_time * at_distance)
         return float(units if source.unit == "Bq" else units * source.specific_activity_bq_per_g())
 
     def unknown_regions(self, selection: _Selection, gain: tuple[float, float], options: IdentifyOptions,
