@@ -539,6 +539,11 @@ class _Problem:
         expected = cum_mu[hi] - cum_mu[lo]
         cum_mu2 = np.concatenate([[0.0], np.cumsum(selection.mean**2)])
         systematic = self.model_uncertainty**2 * (cum_mu2[hi] - cum_mu2[lo])  # per-channel model error
+        # the identified sources' own model error is coherent over a window (as in the line evidence)
+        _, background = self.components(gain)
+        source_part = np.clip(selection.mean - selection.amplitudes[:background.shape[0]] @ background, 0.0, None)
+        cum_src = np.concatenate([[0.0], np.cumsum(source_part)])
+        systematic = systematic + (SELECTED_SOURCE_SYSTEMATIC * (cum_src[hi] - cum_src[lo])) ** 2
         sigma = excess / np.sqrt(np.maximum(expected, 1.0) * selection.dispersion + systematic)
         local = np.maximum(cum_mu[hi] - cum_mu[lo], 1.0)
         flagged = (sigma > options.unknown_sigma) & (excess > 0.1 * local)
@@ -546,15 +551,20 @@ class _Problem:
             for line in nuclide.lines:
                 if line.significance > 3.0:
                     flagged &= np.abs(centers - line.energy_kev) > 2.5 * float(det.fwhm_kev(line.energy_kev))
-        regions = []
+        regions: list[UnknownRegion] = []
         start = None
         for i in range(flagged.size + 1):
             if i < flagged.size and flagged[i]:
                 start = i if start is None else start
             elif start is not None:
                 peak = start + int(np.argmax(sigma[start:i]))
-                regions.append(UnknownRegion(float(centers[lo[peak]]), float(centers[min(hi[peak], self.y.size) - 1]),
-                                             float(excess[peak]), float(sigma[peak])))
+                region = UnknownRegion(float(centers[lo[peak]]), float(centers[min(hi[peak], self.y.size) - 1]),
+                                       float(excess[peak]), float(sigma[peak]))
+                if regions and region.low_kev <= regions[-1].high_kev:  # overlapping windows: one excess
+                    if region.significance > regions[-1].significance:
+                        regions[-1] = region
+                else:
+                    regions.append(region)
                 start = None
         return regions[:5]
 
