@@ -32,7 +32,12 @@ def test_clear_sources_are_identified_despite_gain_drift(name):
     result = identify(fg, bg, DET)
     assert result.alarm
     assert result.nuclides[0].name == name
-    assert result.nuclides[0].confidence > 0.9
+    if name == "Am-241":
+        # its 59.5 keV line is also what plutonium shows on NaI (the Pu lines are 10^-3 of it): an honest
+        # confidence names WGPu/RGPu as close alternatives instead of claiming certainty
+        assert {a.name for a in result.nuclides[0].alternatives} & {"WGPu", "RGPu"}
+    else:
+        assert result.nuclides[0].confidence > 0.9
     assert result.gain_correction == pytest.approx(0.025, abs=0.012)
 
 

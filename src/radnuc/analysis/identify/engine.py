@@ -176,12 +176,12 @@ class _Problem:
             self._cache[key] = (templates, background)
         return self._cache[key]
 
-    def _fit(self, gain: tuple[float, float], rows: list[int], start=None, weights=None):
+    def _fit(self, gain: tuple[float, float], rows: list[int], start=None, weights=None, bumps_for=None):
         """Fit background, continuum, the templates of ``rows`` and one environmental backscatter bump per
-        source (amplitudes of the nuisances come after the templates)."""
+        source of ``bumps_for`` (default: every row; amplitudes of the nuisances come after the templates)."""
         templates, background = self.components(gain)
         parts = [background] + ([templates[rows]] if rows else [])
-        bumps = [self._backscatter(r, gain) for r in rows]
+        bumps = [self._backscatter(r, gain) for r in (rows if bumps_for is None else bumps_for)]
         parts += [b[None, :] for b in bumps if b is not None]
         return fit_nonnegative(self.y, np.vstack(parts), start, weights=weights)
 
@@ -363,18 +363,35 @@ class _Problem:
             n_bg = background.shape[0]
             selected_part = (fit.amplitudes[n_bg:n_bg + len(rows)] @ templates[rows] if rows
                              else np.zeros_like(fit.mean))
-            delta, amplitude = screen_additions(self.y, fit.mean, templates[available], weights=weights)
+            delta, screened = screen_additions(self.y, fit.mean, templates[available], weights=weights)
+            # the screen adds each candidate to a base whose continuum nuisances have already absorbed part of
+            # its counts; the shortlist is judged on the profile likelihood (base and candidate refitted
+            # together). The candidate's own backscatter nuisance stays out of its test: it would buy likelihood
+            # from continuum shape and favour candidates with lines above 300 keV (Mo-99 over Tc-99m).
+            base = self._fit(gain, rows, start=fit.amplitudes, weights=weights)
+            trials = []
+            for index in np.argsort(delta)[::-1][:SHORTLIST]:
+                row = int(available[index])
+                joint = self._fit(gain, rows + [row], weights=weights, bumps_for=rows)
+                if rows:
+                    # beside selected sources the line evidence is judged conservatively: the candidate at its
+                    # screened amplitude against the model without it (a refit would let the nuisances and the
+                    # selected sources make room for a patch of their own mismatch)
+                    contribution, rest = float(screened[index]) * templates[row], fit.mean
+                else:
+                    # the first source: against the rest of the jointly refitted model, whose continuum
+                    # nuisances no longer hide the lines of a weak multi-line source
+                    contribution = float(joint.amplitudes[n_bg]) * templates[row]
+                    rest = joint.mean - contribution
+                trials.append((joint.loglike - base.loglike, row, contribution, rest))
             accepted = None
-            for index in np.argsort(delta)[::-1][:5]:
-                contribution = amplitude[index] * templates[available[index]]
-                trial_mean = fit.mean + contribution
-                phi = self._dispersion(trial_mean, background.shape[0] + len(rows) + 1)
-                if 2 * delta[index] / phi < critical:
+            for gain_loglike, row, contribution, rest in sorted(trials, key=lambda t: -t[0]):
+                phi = self._dispersion(rest + contribution, n_bg + len(rows) + 1)
+                if 2 * gain_loglike / phi < critical:
                     continue
-                if not self._has_line(self.library.names[available[index]], contribution, fit.mean, gain, phi,
-                                      selected_part):
+                if not self._has_line(self.library.names[row], contribution, rest, gain, phi, selected_part):
                     continue  # a continuum-only improvement is template mismatch, not a source
-                accepted = int(available[index])
+                accepted = row
                 break
             if accepted is None:
                 break
@@ -471,7 +488,10 @@ class _Problem:
                     if name in seen:
                         continue
                     seen.add(name)
-                    alternatives.append(Alternative(name, float(drop - delta[index])))
+                    # profile likelihood of the alternative in this source's place (same nuisances refitted), so
+                    # that a near-identical candidate (Tc-99m / Mo-99, F-18 / Ga-68) lowers the confidence
+                    swapped = self._fit(gain, others + [int(available[index])], weights=weights)
+                    alternatives.append(Alternative(name, float(drop - max(swapped.loglike - without.loglike, 0.0))))
                     if len(alternatives) == 3:
                         break
                 odds = [np.exp(-max(a.delta_loglike, 0.0) / phi) for a in alternatives]
@@ -587,6 +607,8 @@ class _Problem:
         return FittedModel(centers, self.y, bg, components, self.mask)
 
 
+#: Candidates (best by the quick screen) whose profile likelihood is computed at each selection step.
+SHORTLIST = 5
 #: Gain corrections within this of the stated calibration count as "near" it (relative).
 NEAR_STATED_GAIN = 0.02
 #: Relative error of a selected source's predicted content of a line window (line ratios, efficiency curve and
