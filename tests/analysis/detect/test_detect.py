@@ -139,3 +139,20 @@ def test_calibrate_small_roundtrip(tmp_path):
     again = load_thresholds(tmp_path / "t.json")
     assert set(again.nulls) >= {"gross", "neutron"}
     assert again.provenance["seed"] == 3
+
+
+def test_fused_tail_null_is_consistent_and_shipped():
+    from radnuc.analysis.detect.fusion import NullModel, fit_fused_tail
+
+    rng = np.random.default_rng(5)
+    sample = rng.exponential(1 / np.log(10), 50_000)  # P(M >= m) = 10^-m: the fit must recover it
+    tail = fit_fused_tail(sample)
+    assert tail.family == "exptail" and tail.scale == pytest.approx(1.0, rel=0.05)
+    assert tail.quantile(1e-3) == pytest.approx(3.0, abs=0.1)
+    for p in (0.5, 0.05, 1e-3, 1e-6):
+        assert -tail.log10_sf(tail.quantile(p)) == pytest.approx(-np.log10(p), abs=1e-9)
+    xs = np.linspace(0, 8, 50)
+    assert np.all(np.diff([tail.log10_sf(x) for x in xs]) <= 0)
+    assert NullModel.from_json(tail.to_json()).quantile(1e-3) == pytest.approx(tail.quantile(1e-3), rel=1e-4)
+    for kind in ("nai-2x4x16", "pvt-portal"):
+        assert shipped_thresholds(kind).nulls["fused"].family == "exptail"
