@@ -511,7 +511,7 @@ class _Problem:
 
     def _line_evidence(self, name: str, contribution: np.ndarray, mean: np.ndarray, gain: tuple[float, float]):
         det = get_detector(self.library.detector)
-        lines = resolve_source(name).lines(min_yield=0.01, min_energy_kev=30.0).strongest(12)
+        lines = _evidence_lines(name)
         centers = self._true_centers(gain)
         evidence = []
         for energy in lines.energy_kev:
@@ -658,6 +658,12 @@ def _golden_max(function, low: float, high: float, tolerance: float) -> float:
 
 
 @lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
+def _evidence_lines(name: str):
+    """The candidate's 12 strongest lines above 30 keV with at least 1% yield (cached: sources are immutable)."""
+    return resolve_source(name).lines(min_yield=0.01, min_energy_kev=30.0).strongest(12)
+
+
 def _strongest_line_above(name: str, min_energy_kev: float) -> float | None:
     lines = resolve_source(name).lines(min_yield=0.01, min_energy_kev=min_energy_kev)
     if not len(lines):
