@@ -2,6 +2,8 @@
 finished; reports whether every file was stored once and analysed once, the audit check, and the timings.
 
     python bench/bench_crash.py --files 1000 [--workers 1] [--database-url URL]
+
+On PostgreSQL the database's tables are dropped first (leftover rows would be counted).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
+    if args.database_url and args.database_url.startswith("postgresql"):  # start from an empty database
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(args.database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     with tempfile.TemporaryDirectory() as tmp:
         result = run_crash(Path(tmp), n=args.files, kill_after=args.kill_after or args.files // 2,
                            workers=args.workers, timeout_s=1800, database_url=args.database_url)

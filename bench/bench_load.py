@@ -2,7 +2,11 @@
 127.0.0.1), reporting latency percentiles. Latency is measured from each request's *scheduled* time (no
 coordinated omission: a stalled server is charged for the queue it causes); ``service_*`` from the actual send.
 
-    python bench/bench_load.py [--rate 100] [--seconds 30] [--threads 32] [--workers 1]
+    python bench/bench_load.py [--rate 100] [--seconds 30] [--threads 32] [--workers 1] [--database-url URL]
+
+``--database-url``: run on that database instead of a temporary SQLite file (PostgreSQL: pass
+RADNUC_TEST_POSTGRES_URL's value with another database name; its tables are dropped and recreated). The report
+includes the machine's load average before and after (the machine may be shared: compare runs made together).
 
 Mix: 35 % GET /measurements, 20 % GET /alarms, 15 % GET /measurements/{id}, 10 % GET /incidents,
 10 % POST /incidents, 10 % POST /measurements (a unique 27 kB handheld spectrum, queued for analysis; one
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -45,11 +50,21 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
+    if args.database_url and args.database_url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(args.database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    load_before = "/".join(f"{x:.1f}" for x in os.getloadavg())
     rng = random.Random(args.seed)
     base = (DATA / "radiacode" / "bg.xml").read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
-        svc = Service.create(Path(tmp))
+        svc = Service.create(Path(tmp), database_url=args.database_url)
         try:
             svc.start_server()
             if args.workers:
@@ -113,7 +128,9 @@ def main() -> int:
     latencies = [r[2] * 1000 for r in results]
     service = [r[3] * 1000 for r in results]  # from the actual send (hides queueing in the client)
     errors = [r for r in results if not 200 <= r[1] < 300]
-    report = {"requests": len(results), "seconds": round(elapsed, 1),
+    report = {"backend": "postgresql" if (args.database_url or "").startswith("postgresql") else "sqlite",
+              "load_average": f"{load_before} -> {'/'.join(f'{x:.1f}' for x in os.getloadavg())}",
+              "requests": len(results), "seconds": round(elapsed, 1),
               "achieved_per_s": round(len(results) / elapsed, 1),
               "p50_ms": round(percentile(latencies, 50), 1), "p90_ms": round(percentile(latencies, 90), 1),
               "p99_ms": round(percentile(latencies, 99), 1), "max_ms": round(max(latencies), 1),

@@ -162,3 +162,29 @@ def test_analysis_outcome_has_the_real_algorithm(world, settings):
         a = s.get(Measurement, m.id).analysis
     assert a["method"] == "identify" and a["category"] == "industrial" and a["nuclides"][0]["name"] == "Am-241"
     assert a["details"]["explanation"]
+
+
+def test_worker_limits_blas_to_one_thread(monkeypatch):
+    """Workers scale by processes: each one's OpenBLAS runs one thread (set at run time, numpy being loaded)."""
+    import numpy  # noqa: F401  (loads numpy's OpenBLAS)
+
+    from radnuc.platform.jobs.blas import ENV_VARS, limit_blas_threads
+
+    for var in ENV_VARS:
+        monkeypatch.setenv(var, "")  # restored after the test
+    done = limit_blas_threads(1)
+    assert all(threads == 1 for threads in done.values())
+    assert all(v == "1" for v in (__import__("os").environ[var] for var in ENV_VARS))
+
+
+def test_claim_without_expiry_sweep_still_skips_exhausted_jobs(world):
+    _ingest(world, QUIET)
+    now = utcnow()
+    for attempt in range(3):
+        with transaction(world.db.sessions) as s:
+            assert jobs.claim(session=s, worker_id=f"w{attempt}", lease_s=1, now=now + timedelta(seconds=10 * attempt))
+    with transaction(world.db.sessions) as s:  # attempts used up: not claimed, even without the sweep
+        assert jobs.claim(session=s, worker_id="w9", lease_s=1, now=now + timedelta(seconds=100), expire=False) is None
+        assert s.execute(select(Job)).scalar_one().status == "running"
+    with transaction(world.db.sessions) as s:
+        assert jobs.expire_exhausted(session=s, now=now + timedelta(seconds=100)) == 1

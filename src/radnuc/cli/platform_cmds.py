@@ -223,14 +223,17 @@ def worker(
     until_idle: bool = typer.Option(False, "--until-idle", help="Exit when no job is due (else poll forever)."),
     poll: float = typer.Option(0.5, "--poll", min=0.01, help="Seconds between polls when idle."),
     max_jobs: int = typer.Option(None, "--max-jobs", min=1, help="Exit after this many jobs."),
+    blas_threads: int = typer.Option(1, "--blas-threads", min=1, max=256,
+                                     help="BLAS threads of this process (1: scale with worker processes instead)."),
 ) -> None:
-    """Run a job worker (analysis of ingested files). Start several for more throughput."""
+    """Run a job worker (analysis of ingested files). Start several (one per free core) for more throughput."""
     from radnuc.platform.jobs.worker import run_worker
 
     _logging()
     settings, db = _open()
     try:
-        done = run_worker(db, settings, until_idle=until_idle, poll_s=poll, max_jobs=max_jobs, install_signals=True)
+        done = run_worker(db, settings, until_idle=until_idle, poll_s=poll, max_jobs=max_jobs, install_signals=True,
+                          blas_threads=blas_threads, warm=True)
     finally:
         db.dispose()
     typer.echo(f"worker processed {done} job(s)", err=True)
@@ -244,9 +247,12 @@ def serve(
     """Run the REST service (uvicorn); start `radnuc worker` processes for the analysis queue."""
     import uvicorn
 
+    from radnuc.platform.jobs.blas import limit_blas_threads
+
     _logging()
     settings, db = _open()
     db.dispose()
+    limit_blas_threads(1)  # request handlers run in threads; HTTP worker processes inherit the limit
     uvicorn.run("radnuc.platform.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 

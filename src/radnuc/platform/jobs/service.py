@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from radnuc.platform.db import utcnow
@@ -22,16 +23,28 @@ ERROR_CHARS = 2000
 
 def enqueue(*, session: Session, kind: str, key: str, payload: dict, max_attempts: int = 5,
             run_after: datetime | None = None) -> Job:
-    """Queue a job unless one with ``key`` exists (then return that one)."""
-    existing = session.execute(select(Job).where(Job.key == key)).scalar_one_or_none()
-    if existing is not None:
-        return existing
+    """Queue a job unless one with ``key`` exists (then return that one).
+
+    PostgreSQL and SQLite: one ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING`` (one round trip when the key is
+    new, which is the ingest path); the existing row is read only on a conflict."""
     now = utcnow()
-    job = Job(kind=kind, key=key, payload=payload, status=JobStatus.queued.value, attempts=0,
-              max_attempts=max_attempts, run_after=run_after or now, created_at=now, updated_at=now)
-    session.add(job)
-    session.flush()
-    return job
+    values = {"kind": kind, "key": key, "payload": payload, "status": JobStatus.queued.value, "attempts": 0,
+              "max_attempts": max_attempts, "run_after": run_after or now, "created_at": now, "updated_at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        job = session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                              .returning(Job)).scalar_one_or_none()
+        if job is not None:
+            return job
+    else:  # pragma: no cover - other backends
+        existing = session.execute(select(Job).where(Job.key == key)).scalar_one_or_none()
+        if existing is None:
+            job = Job(**values)
+            session.add(job)
+            session.flush()
+            return job
+    return session.execute(select(Job).where(Job.key == key)).scalar_one()
 
 
 def _claimable(now: datetime):
@@ -55,10 +68,14 @@ def expire_exhausted(*, session: Session, now: datetime | None = None) -> int:
 
 
 def claim(*, session: Session, worker_id: str, lease_s: float, kinds: list[str] | None = None,
-          now: datetime | None = None) -> Job | None:
-    """Claim one due job for ``worker_id`` (lease ``lease_s``), or None when there is nothing to do."""
+          now: datetime | None = None, expire: bool = True) -> Job | None:
+    """Claim one due job for ``worker_id`` (lease ``lease_s``), or None when there is nothing to do.
+
+    ``expire``: first mark failed the jobs whose lease expired on their last attempt (:func:`expire_exhausted`;
+    such jobs are never claimed either way, so a worker may sweep only every few seconds to save a statement)."""
     now = now or utcnow()
-    expire_exhausted(session=session, now=now)
+    if expire:
+        expire_exhausted(session=session, now=now)
     candidate = select(Job.id).where(_claimable(now), Job.attempts < Job.max_attempts)
     if kinds:
         candidate = candidate.where(Job.kind.in_(kinds))
@@ -70,13 +87,10 @@ def claim(*, session: Session, worker_id: str, lease_s: float, kinds: list[str] 
         .where(Job.id == candidate.scalar_subquery())
         .values(status=JobStatus.running.value, locked_by=worker_id, locked_until=now + timedelta(seconds=lease_s),
                 attempts=Job.attempts + 1, updated_at=now)
-        .returning(Job.id)
-        .execution_options(synchronize_session=False)
+        .returning(Job)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    job_id = session.execute(stmt).scalar_one_or_none()
-    if job_id is None:
-        return None
-    return session.execute(select(Job).where(Job.id == job_id).execution_options(populate_existing=True)).scalar_one()
+    return session.execute(stmt).scalar_one_or_none()  # the claimed row as updated (one round trip)
 
 
 def complete(*, session: Session, job_id: int, worker_id: str) -> bool:

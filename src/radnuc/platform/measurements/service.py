@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from radnuc.platform import permissions
 from radnuc.platform.actor import Actor
@@ -158,12 +158,14 @@ def list_measurements(*, session: Session, actor: Actor, limit: int, offset: int
     return [(m, tlp) for m, tlp in rows], total
 
 
-def load_for_analysis(*, session: Session, measurement_id: str) -> tuple[Measurement, bytes] | None:
-    """The measurement and its bytes, or None when it was already analysed (analysis runs once)."""
-    m = session.get(Measurement, measurement_id)
-    if m is None or m.analysed_at is not None:
-        return None
-    return m, session.get(Blob, m.sha256).data
+def load_for_analysis(*, session: Session, measurement_id: str) -> tuple[str, bytes] | None:
+    """The file name and bytes of a measurement to analyse, or None when it was already analysed (analysis runs
+    once) or does not exist. One query, only the columns the worker needs (not the stored summary)."""
+    row = session.execute(
+        select(Measurement.filename, Blob.data).join(Blob, Blob.sha256 == Measurement.sha256)
+        .where(Measurement.id == measurement_id, Measurement.analysed_at.is_(None))
+    ).first()
+    return None if row is None else (row.filename, row.data)
 
 
 def analyse_bytes(data: bytes, filename: str, *, cache_dir: str | None = None) -> dict:
@@ -181,18 +183,23 @@ def record_analysis(*, session: Session, measurement_id: str, outcome: dict) -> 
     from radnuc.platform.alarms import service as alarms
 
     now = utcnow()
-    result = session.execute(
+    analysis = audit.jsonable(outcome)
+    written = session.execute(
         update(Measurement).where(Measurement.id == measurement_id, Measurement.analysed_at.is_(None))
-        .values(analysis=audit.jsonable(outcome), analysed_at=now, status="analysed")
+        .values(analysis=analysis, analysed_at=now, status="analysed")
+        .returning(Measurement.agency_id)
         .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:
+    ).first()
+    if written is None:
         return False
-    m = session.execute(select(Measurement).where(Measurement.id == measurement_id)
-                        .execution_options(populate_existing=True)).scalar_one()
+    cached = session.identity_map.get(session.identity_key(Measurement, measurement_id))
+    if cached is not None:  # a caller holding the measurement in this session sees the outcome (not the worker)
+        session.refresh(cached)
     audit.record(session=session, actor=Actor.system("worker"), action="measurement.analyse", entity=RECORD_TYPE,
-                 entity_id=m.id, after={"analysis": m.analysis}, agency_id=m.agency_id)
+                 entity_id=measurement_id, after={"analysis": analysis}, agency_id=written.agency_id)
     if outcome.get("alarm"):
+        m = session.get(Measurement, measurement_id, options=[load_only(
+            Measurement.agency_id, Measurement.site, Measurement.lane, Measurement.tlp)])
         alarms.create_from_analysis(session=session, measurement=m, outcome=outcome)
     return True
 
