@@ -1,12 +1,21 @@
 """Benchmark of radnuc characterize: enrichment accuracy, category accuracy, 1-sigma coverage, activity accuracy.
 
-Usage: python bench/bench_enrich.py [--seeds 5] [--counts 100000 10000] [--quick]
+Usage: python bench/bench_enrich.py [--seeds 5] [--counts 100000 10000] [--quick] [--detectors ...]
+                                   [--background none|measured] [--distance-known]
 
 Spectra are synthesized by radnuc's own physics (radnuc.analysis.characterize.synth: ICRP-107 lines, detector
 response model, natural background at ~10 % of the counts (live time 60 s per 100,000 counts), 10-year-old uranium);
 the independent-code test the
 issue describes (spectra from other simulation codes) is not reproduced here. A 'perturbed' set changes what the
 analysis does not know: detector resolution x1.15 and a 3 g/cm2 iron container.
+
+``--background measured`` also synthesizes a separate background-only spectrum (10 x the live time, new seed) and
+gives it to the analysis, as a laboratory would; ``none`` (default) gives no background spectrum. radnuc's
+background model represents terrestrial scatter by 60 narrow pseudo-lines on a log grid (30-2700 keV), which in
+an HPGe spectrum are spurious peaks (e.g. at 64, 258 and 1000.5 keV, on top of the U-238 daughter lines): without
+a background spectrum they bias HPGe results at high enrichment in this benchmark (not in real spectra).
+The spectra are of a point source at 30 cm; by default the analysis is not told the distance
+(``--distance-known`` tells it). Coverage: fraction of results with |estimate - truth| <= 1 (2) reported uncertainties.
 """
 
 from __future__ import annotations
@@ -34,22 +43,29 @@ def far_from_boundary(e: float) -> bool:
     return all(abs(e - b) / b > 0.3 for b in BOUNDARIES)
 
 
-def run_enrichment(seeds: int, counts_levels, perturbed: bool) -> None:
-    print(f"\n## enrichment ({'perturbed: resolution x1.15, 3 g/cm2 Fe' if perturbed else 'nominal'})")
-    print("| detector | counts | enrichment % | median rel. error | max rel. error | 1σ coverage | category ok "
-          "| no answer |")
-    print("|---|---|---|---|---|---|---|---|")
-    for det in DETECTORS:
+def run_enrichment(seeds: int, counts_levels, perturbed: bool, detectors=DETECTORS, background: str = "none",
+                   distance_known: bool = False) -> None:
+    print(f"\n## enrichment ({'perturbed: resolution x1.15, 3 g/cm2 Fe' if perturbed else 'nominal'}; "
+          f"background spectrum: {background}; distance {'given (30 cm)' if distance_known else 'unknown'})")
+    print("| detector | counts | enrichment % | median rel. error | max rel. error | 1σ coverage | 2σ coverage "
+          "| category ok | no answer |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for det in detectors:
         for counts in counts_levels:
-            summary = {"cov": [], "cat": [], "cat_far": []}
+            summary = {"cov": [], "cov2": [], "cat": [], "cat_far": []}
             for e in ENRICHMENTS:
-                errs, cover, none = [], [], 0
+                errs, cover, cover2, none = [], [], [], 0
                 for seed in range(seeds):
                     rng = np.random.default_rng(1000 * seed + int(e * 10))
                     kw = {"resolution_scale": 1.15, "shields": (Shield("Fe", areal_density=3.0),)} if perturbed \
                         else {}
-                    s = synthesize_uranium(det, e, rng, total_counts=counts, live_time_s=60.0 * counts / 1e5, **kw)
-                    r = measure_enrichment(s, detector=det)
+                    live = 60.0 * counts / 1e5
+                    s = synthesize_uranium(det, e, rng, total_counts=counts, live_time_s=live, **kw)
+                    bg = None
+                    if background == "measured":
+                        bg = background_only(det, 10 * live, np.random.default_rng(7919 + 1000 * seed + int(e * 10)),
+                                             kw.get("resolution_scale", 1.0))
+                    r = measure_enrichment(s, bg, detector=det, distance_cm=30.0 if distance_known else None)
                     if r.enrichment_pct is None:
                         none += 1
                         summary["cat"].append(False)
@@ -58,19 +74,42 @@ def run_enrichment(seeds: int, counts_levels, perturbed: bool) -> None:
                         continue
                     errs.append(abs(r.enrichment_pct - e) / e)
                     cover.append(abs(r.enrichment_pct - e) <= r.uncertainty_pct)
+                    cover2.append(abs(r.enrichment_pct - e) <= 2 * r.uncertainty_pct)
                     ok = r.category == uranium_class(e)
                     summary["cat"].append(ok)
                     if far_from_boundary(e):
                         summary["cat_far"].append(ok)
                 summary["cov"].extend(cover)
+                summary["cov2"].extend(cover2)
                 if errs:
                     print(f"| {det} | {counts:.0e} | {e:g} | {100 * np.median(errs):.1f} % | {100 * max(errs):.1f} % "
-                          f"| {np.mean(cover):.2f} | | {none} |")
+                          f"| {np.mean(cover):.2f} | {np.mean(cover2):.2f} | | {none} |", flush=True)
                 else:
-                    print(f"| {det} | {counts:.0e} | {e:g} | - | - | - | | {none} |")
+                    print(f"| {det} | {counts:.0e} | {e:g} | - | - | - | - | | {none} |", flush=True)
             cov = np.mean(summary["cov"]) if summary["cov"] else float("nan")
-            print(f"| **{det}** | {counts:.0e} | all | | | **{cov:.2f}** "
-                  f"| **{np.mean(summary['cat']):.2f}** (far from boundary: {np.mean(summary['cat_far']):.2f}) | |")
+            cov2 = np.mean(summary["cov2"]) if summary["cov2"] else float("nan")
+            print(f"| **{det}** | {counts:.0e} | all | | | **{cov:.2f}** | **{cov2:.2f}** "
+                  f"| **{np.mean(summary['cat']):.2f}** (far from boundary: {np.mean(summary['cat_far']):.2f}) | |",
+                  flush=True)
+
+
+def background_only(det: str, live_time_s: float, rng, resolution_scale: float = 1.0):
+    """A background-only spectrum (radnuc's natural background model) of ``live_time_s``."""
+    from dataclasses import replace
+
+    from radnuc.physics.background import background_spectrum
+    from radnuc.physics.detectors import get_detector
+    from radnuc.spectra import SourceType, Spectrum
+
+    cal = default_calibration(det)
+    d = get_detector(det)
+    if resolution_scale != 1.0:
+        a, b, c = d.resolution
+        d = replace(d, resolution=(a * resolution_scale, b * resolution_scale, c * resolution_scale))
+    mean = background_spectrum(d, cal.edges_kev, SiteBackground()) * live_time_s
+    return Spectrum(counts=rng.poisson(np.clip(mean, 0, None)).astype(float), calibration=cal,
+                    live_time_s=live_time_s, real_time_s=live_time_s, detector_name=d.kind,
+                    source_type=SourceType.BACKGROUND, title="background")
 
 
 def run_activity(seeds: int) -> None:
@@ -96,11 +135,15 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--counts", type=float, nargs="+", default=[1e5, 1e4])
     p.add_argument("--quick", action="store_true", help="nominal enrichment set only, no activity")
+    p.add_argument("--detectors", nargs="+", default=list(DETECTORS))
+    p.add_argument("--background", choices=("none", "measured"), default="none")
+    p.add_argument("--distance-known", action="store_true",
+                   help="give the analysis the true item-detector distance (30 cm) instead of marginalising")
     args = p.parse_args()
     t0 = time.time()
-    run_enrichment(args.seeds, args.counts, perturbed=False)
+    run_enrichment(args.seeds, args.counts, False, args.detectors, args.background, args.distance_known)
     if not args.quick:
-        run_enrichment(args.seeds, [1e5], perturbed=True)
+        run_enrichment(args.seeds, [1e5], True, args.detectors, args.background, args.distance_known)
         run_activity(max(2, args.seeds // 2))
     print(f"\n({time.time() - t0:.0f} s)")
 

@@ -2,18 +2,23 @@
 
 Two methods, chosen by the detector:
 
-* ``hpge-relative-efficiency`` (HPGe): net areas of the U-235 lines 143.8, 163.3, 185.7, 205.3 keV and of the
-  U-238 daughter lines (Th-234 63.3 keV; Pa-234m 258.3, 742.8, 766.4, 1001.0 keV) are fitted
-  (:mod:`~radnuc.analysis.characterize.peaks`), and one relative-efficiency curve with an external-absorber and
-  a self-attenuation term is fitted to both isotopes (:mod:`~radnuc.analysis.characterize.efficiency`). The
-  geometry cancels; the activity ratio A(U-238)/A(U-235) comes from the fit.
+* ``hpge-relative-efficiency`` (HPGe): one fit of all peak regions (U-235 143.8, 163.3, 185.7, 202.1/205.3 keV;
+  U-238 daughters Th-234 63.3 keV, Pa-234m 258.3, 742.8, 766.4, 1001.0 keV; natural-background Pb-214 352 and
+  Bi-214 609/1120/1764 keV) in which every region holds *all* the lines that fall in it, grouped by origin
+  (U-235, U-238, Th-234 63 keV, room U-238 series, room Th-232 series) with intensities fixed by nuclear data and
+  the relative efficiency, Ge K-escape peaks included (:mod:`~radnuc.analysis.characterize.multiplet`). The
+  relative efficiency is the detector model's, with an external iron absorber, the slab self-attenuation of
+  uranium and the item-detector distance (finite-distance divergence); the distance, when not given, is
+  marginalised over 3 cm - far. The solid angle cancels; the fit gives A(U-238)/A(U-235).
 * ``template-ratio`` (NaI, CsI, LaBr3, CZT): a Poisson maximum-likelihood fit of the full spectrum between
-  120 and 1200 keV with three physics templates per photon on the detector face (U-235 + Th-231, U-238 +
-  Th-234 + Pa-234m + Pa-234, U-234; :func:`radnuc.physics.response.line_template`), smooth continuum
-  components and a background component, for a grid of absorbers (iron 0-20 g/cm2, uranium 0.3-20 g/cm2);
-  the activity ratio is averaged over the grid with likelihood weights exp(L - L_max) (its spread adds to the
-  Fisher-matrix variance). Below 120 keV the spectrum is left out: the Th-234 63/92 keV lines overlap the
-  uranium K X-rays from self-fluorescence of massive items and are most sensitive to shielding.
+  120 and 1200 keV with three physics templates (U-235 + Th-231, U-238 + Th-234 + Pa-234m + Pa-234, U-234;
+  :func:`radnuc.physics.response.line_template`), smooth continuum components and a background component, for
+  a grid of geometries (iron 0-15 g/cm2 outside the item, slab self-attenuation of uranium 0.3-20 g/cm2,
+  item-detector distance 3 cm - far); the activity ratio is averaged over the grid with likelihood weights
+  exp(L - L_max) (its spread adds to the Fisher-matrix variance). The crystal's peak-to-total is whatever the
+  response model gives; nothing here assumes one. Below 120 keV the spectrum is left out: the Th-234 63/92 keV
+  lines overlap the uranium K X-rays from self-fluorescence of massive items, are most sensitive to shielding,
+  and the 63.3 keV emission probability is uncertain (evaluations 3.7-4.8 %).
 
 Enrichment from the activity ratio: N(U-238)/N(U-235) = (A8/A5) T8/T5 (half-lives from ``radioactivedecay``),
 mass ratio with AME2016 atomic masses; U-234 is taken from the typical enrichment-plant relation of
@@ -23,9 +28,10 @@ Assumption: the U-238 daughters Th-234 (24.1 d) and Pa-234m (1.17 min) are in se
 true for uranium separated more than ~6 months (8 Th-234 half-lives) before the measurement; for fresher
 material the U-238 content, hence the depletion, is underestimated (enrichment reads high).
 
-Systematic uncertainty (added in quadrature to the statistical one, on the activity ratio): 2 % for HPGe
-(relative detector efficiency between 143-205 keV and 258-1001 keV, line yields), 5 % for scintillators
-(template shape, continuum, shielding); these are the values that give ~68 % coverage in bench/bench_enrich.py.
+Systematic uncertainty (added in quadrature to the statistical one, on the activity ratio), from the inputs,
+not fitted to any benchmark: HPGe 2.5 % = Pa-234m 1001 keV emission probability (1.3 %), U-235 185.7 keV
+(0.9 %), detector-model relative efficiency between 186 and 1001 keV (2 %); scintillators 5 % (template shape
+of another crystal or code, continuum).
 """
 
 from __future__ import annotations
@@ -36,12 +42,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from radnuc.analysis.characterize.efficiency import LinePoint, fit_relative_efficiency
+from radnuc.analysis.characterize.efficiency import self_attenuation
 from radnuc.analysis.characterize.errors import CharacterizeError
-from radnuc.analysis.characterize.isotopes import ATOMIC_MASS_U, half_life_s, line_yield, parent_lines
+from radnuc.analysis.characterize.isotopes import ATOMIC_MASS_U, half_life_s, parent_lines
+from radnuc.analysis.characterize.multiplet import fit_uranium_multiplets
 from radnuc.analysis.characterize.peaks import PeakArea, calibrate, fit_window
 from radnuc.analysis.identify.detector_choice import choose_detector
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative
+from radnuc.physics.attenuation import mass_attenuation
 from radnuc.physics.detectors import get_detector
 from radnuc.physics.materials import u234_pct_for, uranium_class
 from radnuc.physics.response import line_template
@@ -52,7 +60,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["EnrichmentResult", "enrichment_from_ratio", "measure_enrichment"]
 
-HPGE_SYSTEMATIC = 0.02
+HPGE_SYSTEMATIC = 0.025
 SCINT_SYSTEMATIC = 0.05
 MIN_SIGNIFICANCE = 5.0  # sigma of the U-235 signal to call the spectrum uranium
 MAX_RELATIVE_UNCERTAINTY = 0.5  # beyond this the enrichment is not meaningful
@@ -66,12 +74,17 @@ _HPGE_WINDOWS = (
     (("U-235",), (185.72,), 179.0, 192.0),
     (("U-235", "U-235"), (202.11, 205.31), 197.0, 211.0),
     (("U-238", None), (63.29, 58.57), 55.0, 68.5),
-    (("U-238",), (258.26,), 251.0, 265.0),
+    (("U-238", "U-235"), (258.26, 251.5), 246.0, 266.0),
     (("U-238",), (742.81,), 735.0, 750.0),
     (("U-238", None), (766.36, 768.36), 757.0, 776.0),
     (("U-238",), (1001.03,), 992.0, 1010.0),
 )
+# natural-background lines the item does not emit (Pb-214 352, Bi-214 609/1120/1764 keV): they fix the room's own
+# U-238 series (Pa-234m 1001 keV, Th-234 63 keV) in the multiplet fit
+_ENV_WINDOWS = ((344.0, 360.0), (600.0, 619.0), (1110.0, 1131.0), (1752.0, 1777.0))
 _SCINT_RANGE_KEV = (120.0, 1200.0)
+# item-detector distances (cm; None = far) over which the relative efficiency is marginalised when not given
+_DISTANCES_CM = (3.0, 10.0, 30.0, 100.0, None)
 _ABSORBERS = (("Fe", 0.0), ("Fe", 2.0), ("Fe", 6.0), ("Fe", 15.0), ("U", 0.3), ("U", 1.0), ("U", 3.0),
               ("U", 20.0))
 
@@ -148,11 +161,13 @@ def _background_counts(fg: Spectrum, bg: Spectrum | None) -> np.ndarray | None:
 
 def measure_enrichment(foreground: Spectrum, background: Spectrum | None = None, detector: str = "auto",
                        measurements: MeasurementSet | None = None,
-                       shields: tuple[Shield, ...] | None = None) -> EnrichmentResult:
+                       shields: tuple[Shield, ...] | None = None,
+                       distance_cm: float | None = None) -> EnrichmentResult:
     """U-235 enrichment of the uranium in ``foreground`` (see the module docstring).
 
     ``background``: a measured background spectrum (scaled by live time); ``shields``: a known absorber
-    between item and detector (scintillator method: replaces the absorber grid)."""
+    between item and detector (scintillator method: replaces the absorber grid); ``distance_cm``: a known
+    item-to-detector-face distance (replaces the distance grid)."""
     if foreground.calibration is None:
         raise CharacterizeError("spectrum has no energy calibration; enrichment needs one")
     kind, how = choose_detector(detector, foreground, measurements)
@@ -161,12 +176,12 @@ def measure_enrichment(foreground: Spectrum, background: Spectrum | None = None,
         raise CharacterizeError(f"{kind} has no usable energy resolution for an enrichment measurement")
     bg = _background_counts(foreground, background)
     if kind.startswith("hpge"):
-        return _hpge(foreground, bg, kind, how)
-    return _template(foreground, bg, kind, how, shields)
+        return _hpge(foreground, bg, kind, how, distance_cm)
+    return _template(foreground, bg, kind, how, shields, distance_cm)
 
 
 # ------------------------------------------------------------------------------------------------- HPGe
-def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str) -> EnrichmentResult:
+def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str, distance_cm: float | None) -> EnrichmentResult:
     det = get_detector(kind)
     edges = fg.calibration.edges_kev
     counts = fg.counts.astype(float)
@@ -194,21 +209,43 @@ def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str) -> Enrichmen
     base = {"method": method, "detector": kind, "detector_choice": how, "lines": lines}
     if s235 < MIN_SIGNIFICANCE:
         return _no_answer(fg, s235, s238, base, warnings)
-    points = [LinePoint(0 if g == "U-235" else 1, p.energy_kev, line_yield(g, p.energy_kev), p.area, p.sigma, g)
-              for g, p in peaks]
-    fit = fit_relative_efficiency(points, kind, "U")
-    ratio_sigma = math.hypot(fit.ratio_sigma, HPGE_SYSTEMATIC * fit.ratio)
+    windows = [(lo, hi) for _g, _e, lo, hi in _HPGE_WINDOWS] + list(_ENV_WINDOWS)
+    grid = (distance_cm,) if distance_cm is not None else _DISTANCES_CM
+    fits = [fit_uranium_multiplets(counts, edges, kind, windows, fwhm, shape, bg, d) for d in grid]
+    mean, stat_sigma, weights, best = _marginalise([f.ratio for f in fits], [f.ratio_sigma for f in fits],
+                                                   [f.chi2 for f in fits], fits[0].dof)
+    fit = fits[best]
+    ratio_sigma = math.hypot(stat_sigma, HPGE_SYSTEMATIC * max(mean, 0.0))
     if s238 < 3.0:
         warnings.append(f"U-238 daughter lines not significant ({s238:.1f} sigma): the enrichment is close to "
                         "the upper end of its interval (highly enriched)")
     if fit.reduced_chi2 > 4:
-        warnings.append(f"line data scatter about the relative-efficiency curve (reduced chi-square "
+        warnings.append(f"peak regions deviate from the multiplet model (reduced chi-square "
                         f"{fit.reduced_chi2:.1f}): interferences or an unusual geometry")
+    env_sigma = fit.sigmas.get("env-U238")
     details = {"absorber_fe_g_cm2": round(fit.absorber_g_cm2, 3), "self_attenuation_u_g_cm2": round(fit.self_g_cm2, 3),
                "efficiency_fit_reduced_chi2": round(fit.reduced_chi2, 3),
+               "room_u238_series_significance": (round(fit.amplitudes["env-U238"] / env_sigma, 2)
+                                                 if env_sigma else None),
+               "distance_weights": {("far" if d is None else f"{d:g} cm"): round(float(w), 3)
+                                    for d, w in zip(grid, weights, strict=True)},
+               "distance_given": distance_cm is not None,
                "peak_shape": {"offset_kev": round(shape.offset_kev, 3), "gain": shape.gain,
                               "width_scale": round(shape.width_scale, 3)}}
-    return _finish(fit.ratio, ratio_sigma, base, warnings, details)
+    return _finish(mean, ratio_sigma, base, warnings, details)
+
+
+def _marginalise(ratios, sigmas, chi2s, dof) -> tuple[float, float, np.ndarray, int]:
+    """Average of ratios over a nuisance grid with weights exp(-(chi2 - min) / (2 max(1, chi2_min/dof))); the
+    variance is the weighted within-point variance plus the spread between grid points."""
+    r, s, c = (np.asarray(v, float) for v in (ratios, sigmas, chi2s))
+    best = int(np.argmin(c))
+    disp = max(1.0, float(c[best]) / max(dof, 1))
+    w = np.exp(-(c - c[best]) / (2 * disp))
+    w /= w.sum()
+    mean = float(np.sum(w * r))
+    var = float(np.sum(w * (s**2 + (r - mean) ** 2)))
+    return mean, math.sqrt(max(var, 0.0)), w, best
 
 
 def _combined_significance(peaks: list[PeakArea]) -> float:
@@ -264,16 +301,22 @@ def _continuum(centers: np.ndarray, widths: np.ndarray) -> np.ndarray:
     return bumps / np.maximum(bumps.sum(axis=1, keepdims=True), 1e-12)
 
 
-def _templates(kind: str, edges: np.ndarray, shields: tuple[Shield, ...]) -> np.ndarray:
+def _templates(kind: str, edges: np.ndarray, shields: tuple[Shield, ...], u_g_cm2: float,
+               distance_cm: float | None) -> np.ndarray:
+    """Per-parent templates for an item of uranium with slab self-attenuation ``u_g_cm2`` behind ``shields``
+    at ``distance_cm`` (None: far), geometric efficiency divided out (only shapes matter)."""
+    geom = 1.0 if distance_cm is None else max(float(get_detector(kind).geometric_efficiency(distance_cm)), 1e-300)
     rows = []
     for parent in ("U-235", "U-238", "U-234"):
         e, y = parent_lines(parent, 1e-6)
-        rows.append(np.asarray(line_template(kind, e, y, edges, None, shields)))
+        if u_g_cm2 > 0:
+            y = y * self_attenuation(np.asarray(mass_attenuation("U", e, "total"), float) * u_g_cm2)
+        rows.append(np.asarray(line_template(kind, e, y, edges, distance_cm, shields)) / geom)
     return np.vstack(rows)
 
 
 def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
-              shields: tuple[Shield, ...] | None) -> EnrichmentResult:
+              shields: tuple[Shield, ...] | None, distance_cm: float | None) -> EnrichmentResult:
     from radnuc.physics.background import SiteBackground, background_spectrum
 
     edges = fg.calibration.edges_kev
@@ -293,14 +336,19 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
         bgc = np.asarray(background_spectrum(kind, edges, SiteBackground()))[mask][None, :]
     smooth = _continuum(centers[mask], np.diff(edges)[mask])
     fixed = np.vstack([bgc, smooth])
-    grid = [tuple(shields)] if shields is not None else [((Shield(m, areal_density=a),) if a > 0 else ())
-                                                         for m, a in _ABSORBERS]
+    distances = (distance_cm,) if distance_cm is not None else _DISTANCES_CM
+    if shields is not None:
+        geoms = [(tuple(shields), 0.0)]
+    else:  # iron outside the item, or the item's own uranium (slab self-attenuation)
+        geoms = [(((Shield("Fe", areal_density=a),) if a > 0 else ()), 0.0) if m == "Fe" else ((), a)
+                 for m, a in _ABSORBERS]
     results = []
-    for sh in grid:
-        temps = _templates(kind, edges, sh)[:, mask]
+    for (sh, u), d in ((g, d) for g in geoms for d in distances):
+        temps = _templates(kind, edges, sh, u, d)[:, mask]
         comps = np.vstack([temps, fixed])
         fit = fit_nonnegative(y, comps, iterations=400, tolerance=1e-10)
-        results.append((fit, comps, sh))
+        label = ", ".join(str(x) for x in sh) or (f"U self-attenuation {u:g} g/cm2" if u else "none")
+        results.append((fit, comps, (label, d)))
     loglikes = np.array([r[0].loglike for r in results])
     best = int(np.argmax(loglikes))
     fit, comps, best_sh = results[best]
@@ -325,7 +373,7 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
         ratios.append(f)
         variances.append(max(var, 0.0))
     s235, s238 = float(sig235[best]), float(sig238[best])
-    shield_text = ", ".join(str(s) for s in best_sh) or "none"
+    shield_text, best_distance = best_sh
     lines = ({"isotope": "U-235", "energy_kev": 185.72, "template_amplitude_significance": round(s235, 2)},
              {"isotope": "U-238", "energy_kev": 1001.03, "template_amplitude_significance": round(s238, 2)})
     base = {"method": method, "detector": kind, "detector_choice": how, "lines": lines}
@@ -341,7 +389,7 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
     if s238 < 3.0:
         warnings.append(f"U-238 daughter (1001 keV) not significant ({s238:.1f} sigma): highly enriched, the value "
                         "is near the upper end of its interval")
-    details = {"absorber": shield_text, "fit_dispersion": round(dispersion, 3),
+    details = {"absorber": shield_text, "distance_cm_best": best_distance, "fit_dispersion": round(dispersion, 3),
                "fit_range_kev": [lo, hi], "absorber_given": shields is not None}
     return _finish(mean, ratio_sigma, base, warnings, details)
 
