@@ -7,8 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,18 +64,10 @@ class Service:
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_server(self, timeout_s: float = 60.0) -> None:
+        from radnuc.platform.demo_stack import wait_until_serving
+
         self.server = self._spawn("serve", "--host", "127.0.0.1", "--port", str(self.port), log="serve.log")
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise RuntimeError(f"radnuc serve exited: {(self.root / 'serve.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.base_url + "/api/v1/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("radnuc serve did not start")
+        wait_until_serving(self.base_url, self.server, self.root / "serve.log", timeout_s)
 
     def start_workers(self, n: int = 1, *extra: str) -> None:
         for _ in range(n):

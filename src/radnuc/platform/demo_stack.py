@@ -112,6 +112,23 @@ def prepare_demo(paths: DemoPaths, *, password_factory: Callable[[], str] = lamb
     return env, [known[name] for name, _agency, _role in DEMO_USERS]
 
 
+def wait_until_serving(url: str, server: subprocess.Popen, log: Path, timeout_s: float = 60.0) -> None:
+    """Return when ``url``/api/v1/health answers 200; DemoError (with the log's tail) if ``server`` exits or
+    ``timeout_s`` passes first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            tail = log.read_text(errors="replace")[-600:] if log.is_file() else ""
+            raise DemoError(f"radnuc serve exited: {tail.strip()}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise DemoError(f"radnuc serve did not answer on {url} within {timeout_s:g} s")
+
+
 @dataclass
 class DemoStack:
     """``radnuc serve`` and ``radnuc worker`` child processes on the demo database."""
@@ -138,20 +155,11 @@ class DemoStack:
         self.processes.append(server)
         for _ in range(self.workers):
             self.processes.append(self._spawn("worker", "--poll", "0.2", log="worker.log"))
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                tail = (self.paths.root / "serve.log").read_text(errors="replace")[-600:]
-                self.stop()
-                raise DemoError(f"radnuc serve exited (is port {self.port} in use? try --port): {tail.strip()}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise DemoError(f"radnuc serve did not answer on {self.url} within {timeout_s:g} s")
+        try:
+            wait_until_serving(self.url, server, self.paths.root / "serve.log", timeout_s)
+        except DemoError as exc:
+            self.stop()
+            raise DemoError(f"{exc} (is port {self.port} in use? try --port)") from None
 
     def stop(self, timeout_s: float = 20.0) -> None:
         """SIGTERM every child (workers finish their current job), SIGKILL after ``timeout_s``."""
