@@ -231,13 +231,14 @@ class _Problem:
 
     # --- gain -----------------------------------------------------------------------------------
     def gain_hypotheses(self, gain_range: float, alpha: float = 0.001) -> list[tuple[tuple[float, float], bool]]:
-        """(gain, offset keV) correction of the stated calibration that best explains the spectrum.
+        """Competing (gain, offset keV) corrections of the stated calibration, each with its background-drift
+        hypothesis: the best one and, when it lies more than NEAR_STATED_GAIN away, the best near the stated
+        calibration (``best_selection`` decides between them on the full model).
 
         Coarse search over the gain (1.5% steps) with the bare templates only, then a refinement in gain
         (golden-section search down to a tenth of the detector's relative FWHM, with the six best candidates
         only) and of the offset (+-6 keV, to a tenth of the FWHM at 60 keV). A measured background either shares
-        the foreground's drift (measured with it) or not (measured before it): both hypotheses are tried and
-        the likelier kept."""
+        the foreground's drift (measured with it) or not (measured before it): both hypotheses are tried."""
         bare = self.candidates[np.array([self.library.variants[r] == "bare" for r in self.candidates])]
         critical = chi2.isf(2 * alpha / max(self.n_names, 1), 1)
         smooth = np.convolve(self.y, np.ones(5) / 5, mode="same")
