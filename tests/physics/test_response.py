@@ -243,3 +243,27 @@ def test_first_scatter_escape_depends_on_direction():
     a_back = float(m._a1_interp(np.array(e1), np.array(e_back)))
     a_fwd = float(m._a1_interp(np.array(e_back * 1.05), np.array(e_back)))  # small-angle scatter
     assert a_fwd > a_back
+
+
+@pytest.mark.parametrize("kind", ["nai-3x3", "hpge-40pct"])
+def test_continuous_response_of_a_narrow_band_is_the_line_response(kind):
+    """A band of photons 1 keV wide at 661 keV gives what one line gives (same counts, same peak)."""
+    edges = np.linspace(0, 1500, 1025)
+    model = get_model(kind, edges)
+    e = np.array([659.0, 660.99999, 661.0, 662.0, 662.00001, 664.0])
+    dens = np.array([0.0, 0.0, 1.0, 1.0, 0.0, 0.0])  # 1 photon/keV over 661-662 keV: 1 photon
+    band = model.continuous_response(e, dens)
+    line = model.line_responses([661.5])[:, 0]
+    assert band.sum() == pytest.approx(line.sum(), rel=0.02)
+    peak = slice(int(640 / 1500 * 1024), int(680 / 1500 * 1024))
+    assert band[peak].sum() == pytest.approx(line[peak].sum(), rel=0.02)
+
+
+def test_continuous_response_rejects_bad_input():
+    model = get_model("nai-3x3", np.linspace(0, 1500, 257))
+    with pytest.raises(PhysicsError):
+        model.continuous_response([100.0, 50.0], [1.0, 1.0])
+    with pytest.raises(PhysicsError):
+        model.continuous_response([50.0, 100.0], [1.0, -1.0])
+    with pytest.raises(PhysicsError):
+        model.continuous_response([0.0, 100.0], [1.0, 1.0])

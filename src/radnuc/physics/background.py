@@ -7,7 +7,8 @@ Model (approximate, adjustable per site):
   (Beck, DeCampo & Gogolak 1972, HASL-258), line data from data/background_lines.csv (NNDC/ICRP-107);
 * the detector in this (roughly isotropic) field presents its mean projected area S/4 (Cauchy);
 * scattered terrestrial photons: ``scatter_ratio`` x unscattered, spread as dE/E between 30 keV and the
-  line energy, rolled off below ~60 keV by self-absorption;
+  line energy, rolled off below ~60 keV by self-absorption; a continuous spectrum folded with the detector
+  response (:meth:`ResponseModel.continuous_response`), so it is smooth at any resolution (HPGe included);
 * cosmic continuum: ``cosmic`` x 2e-6 x V (E/1 MeV)^-1.3 counts/s/keV (sea level, mid-latitude order of
   magnitude for NaI).
 Defaults are the UNSCEAR 2000 world medians: K-40 400, U-238 35, Th-232 30 Bq/kg.
@@ -27,6 +28,9 @@ from radnuc.physics.attenuation import linear_attenuation, mass_attenuation
 from radnuc.physics.detectors import DetectorModel, get_detector
 from radnuc.physics.errors import PhysicsError
 from radnuc.physics.response import get_model
+
+SCATTER_LOW_KEV = 30.0  # lower end of the terrestrial scatter continuum
+SCATTER_ROLLOFF_KEV = 60.0  # e-fold of the low-energy roll-off (self-absorption in soil)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,27 @@ def line_fluence_rates(site: SiteBackground = SiteBackground()) -> tuple[np.ndar
     return e, phi
 
 
+def scatter_density(site: SiteBackground = SiteBackground(), low_kev: float = SCATTER_LOW_KEV,
+                    points: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """(energies keV, fluence rate density photons/cm2/s/keV) of the terrestrial photons scattered in soil and
+    air: each line adds ``scatter_ratio`` times its unscattered fluence rate, spread as dE/E from ``low_kev`` up
+    to the line energy and rolled off below ~60 keV by self-absorption. A continuum: the energies include each
+    line energy and a point just below it, so the density steps down at the line instead of being smeared."""
+    e_lines, phi = line_fluence_rates(site)
+    e_lines, phi = e_lines[e_lines > low_kev], phi[e_lines > low_kev]
+    if e_lines.size == 0:
+        return np.array([low_kev, 2 * low_kev]), np.zeros(2)
+    grid = np.geomspace(low_kev, e_lines.max(), points)
+    grid = np.unique(np.concatenate([grid, e_lines, e_lines * (1 - 1e-7)]))
+    shape = (1 - np.exp(-((grid / SCATTER_ROLLOFF_KEV) ** 2))) / grid
+    # normalisation of each line's share: integral of the shape from low_kev to the line energy (trapezoid)
+    cum = np.concatenate([[0.0], np.cumsum(0.5 * (shape[1:] + shape[:-1]) * np.diff(grid))])
+    totals = np.interp(e_lines * (1 - 1e-7), grid, cum)
+    below = grid[:, None] < e_lines[None, :] * (1 - 5e-8)
+    density = shape * (below @ (site.scatter_ratio * phi / totals))
+    return grid, density
+
+
 def background_spectrum(detector: DetectorModel | str, edges_kev, site: SiteBackground = SiteBackground(),
                         components: bool = False):
     """Expected background counts per channel per second for ``detector`` with channel ``edges_kev``.
@@ -93,17 +118,8 @@ def background_spectrum(detector: DetectorModel | str, edges_kev, site: SiteBack
     for s in ("K40", "U238", "Th232"):
         sel = series == s
         out[s] = resp[:, sel] @ (phi[sel] * area)
-    # terrestrial scatter: pseudo-lines on a log grid
-    grid = np.geomspace(30.0, 2700.0, 60)
-    gw = np.zeros_like(grid)
-    dlog = np.log(grid[1] / grid[0])
-    for ei, pi in zip(e, phi, strict=True):
-        below = grid < ei
-        if not below.any():
-            continue
-        w = np.where(below, dlog * (1 - np.exp(-((grid / 60.0) ** 2))), 0.0)
-        gw += site.scatter_ratio * pi * area * w / w.sum()
-    out["scatter"] = model.line_responses(grid) @ gw
+    e_scatter, density = scatter_density(site)
+    out["scatter"] = model.continuous_response(e_scatter, density * area)
     cen = model.centers
     width = np.diff(model.edges)
     out["cosmic"] = (site.cosmic * 2e-6 * det.volume_cm3 * (np.maximum(cen, 1.0) / 1000.0) ** -1.3 * width

@@ -77,6 +77,7 @@ _N_COS = 41  # scattering-angle grid of the first-scatter re-absorption table
 _N_E1 = 160  # primary-energy grid of that table
 _PEAK_WINDOW_SIGMA = 6.0  # peaks are evaluated within +-6 sigma of their centre
 _LINE_BLOCK = 64  # lines per block when building continua
+_CONTINUOUS_NODES = 384  # incident-energy nodes for the partial deposits of a continuous spectrum
 _SCATTER_MIN_DEG = 90.0  # surroundings scatter: 90-180 deg, KN weighted (the backscatter peak is its 180 deg end)
 
 
@@ -215,6 +216,23 @@ def _merge_table(grid: np.ndarray, analytic: np.ndarray, e_tab: np.ndarray, v_ta
         ratio = v_tab[end] / a_end if a_end > 1e-12 else 1.0
         out[sel] = analytic[sel] * ratio
     return out
+
+
+def _positive_energies(energies_kev) -> np.ndarray:
+    e = np.atleast_1d(np.asarray(energies_kev, dtype=float))
+    if np.any(~np.isfinite(e)) or np.any(e <= 0):
+        raise PhysicsError("line energies must be positive and finite (keV)")
+    return e
+
+
+def _cumulative_linear(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Integral from x[0] to ``at`` of the piecewise-linear function through (x, y), zero outside [x0, x-1]."""
+    cum = np.concatenate([[0.0], np.cumsum(0.5 * (y[1:] + y[:-1]) * np.diff(x))])
+    a = np.clip(np.asarray(at, dtype=float), x[0], x[-1])
+    j = np.clip(np.searchsorted(x, a, side="right") - 1, 0, x.size - 2)
+    t = a - x[j]
+    slope = (y[j + 1] - y[j]) / (x[j + 1] - x[j])
+    return cum[j] + y[j] * t + 0.5 * slope * t * t
 
 
 def _validate_edges(edges_kev) -> np.ndarray:
@@ -559,47 +577,98 @@ class ResponseModel:
         eff = self._interpx(self._tab_eps, xf) * self._interpx(self._tab_P, xf)
         return det.backscatter * d * eff[:, None]
 
-    def line_responses(self, energies_kev) -> np.ndarray:
-        """Expected counts per channel for one photon of each energy incident on the front face,
-        shape (n_channels, n_lines)."""
-        e = np.atleast_1d(np.asarray(energies_kev, dtype=float))
-        if np.any(~np.isfinite(e)) or np.any(e <= 0):
-            raise PhysicsError("line energies must be positive and finite (keV)")
-        det = self.detector
-        wmat, wad = det.window
-        t_win = np.exp(-mass_attenuation(wmat, e, "total") * wad)
-        eps = self._interpx(self._tab_eps, e)
-        norm = t_win * eps
-        out = np.zeros((self.n_channels, e.size))
-        # continua, in blocks of lines sorted by energy, each on the fine bins below its highest energy
+    def _window_and_interaction(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(window transmission, interaction probability in the crystal) for photons of energies ``e`` keV."""
+        wmat, wad = self.detector.window
+        return np.exp(-mass_attenuation(wmat, e, "total") * wad), self._interpx(self._tab_eps, e)
+
+    def _continuum_fine(self, e: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Partial deposits (Compton, pair partial) and surroundings backscatter of photons of energies ``e``
+        (keV) on the front face, weighted by ``weights`` (photons), on the fine deposit grid: (n_fine, n)."""
+        t_win, eps = self._window_and_interaction(e)
+        out = np.zeros((self.fine_centers.size, e.size))
         order = np.argsort(e, kind="stable")
-        info = {"ptau": self._interp(self._tab_ptau, e), "pkap": self._interp(self._tab_pkap, e)}
         for s in range(0, e.size, _LINE_BLOCK):
             b = order[s:s + _LINE_BLOCK]
             rows = min(int(np.searchsorted(self.fine_centers, e[b].max(), side="right")) + 1, self.fine_centers.size)
             cont, _ = self._fine_continuum(e[b], rows)
-            fine = cont * norm[None, b] + self._backscatter_fine(e[b], rows) * t_win[None, b]
-            out[:, b] = np.asarray(self._Gc[:, :rows] @ fine)
-        # peaks: full energy, K escapes, single/double escape, 511 from the surroundings
+            out[:rows, b] = (cont * (t_win * eps * weights)[None, b]
+                             + self._backscatter_fine(e[b], rows) * (t_win * weights)[None, b])
+        return out
+
+    def _peak_lines(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Peaks made by photons of energies ``e`` on the front face: (deposited energies keV, probabilities
+        per photon, index of the photon) for full energy, K escapes, single/double escape and the 511 keV line
+        of pair production in the surroundings."""
+        det = self.detector
+        t_win, eps = self._window_and_interaction(e)
+        norm = t_win * eps
         pk_e = [e]
         pk_w = [self._interpx(self._tab_P, e) * norm]
         for shift, fk in self._kesc:
             pk_e.append(np.maximum(e - shift, 0.1))
             pk_w.append(self._interpx(fk, e) * norm)
-        pkap = info["pkap"]
-        if np.any(pkap > 0):
+        if np.any(self._interp(self._tab_pkap, e) > 0):
             pk_e += [np.maximum(e - ME_C2_KEV, 0.1), np.maximum(e - 2 * ME_C2_KEV, 0.1),
                      np.full_like(e, ME_C2_KEV)]
             kap_fe = mass_attenuation("Fe", e, "pair") / mass_attenuation("Fe", e, "total_no_coherent")
             eff511 = float(self._interpx(self._tab_eps, ME_C2_KEV) * self._interpx(self._tab_P, ME_C2_KEV))
             pk_w += [self._interpx(self._tab_se, e) * norm, self._interpx(self._tab_de, e) * norm,
                      det.backscatter * kap_fe * eff511 * t_win]
-        pe = np.concatenate(pk_e)
-        pw = np.concatenate(pk_w)
+        idx = np.tile(np.arange(e.size), len(pk_e))
+        return np.concatenate(pk_e), np.concatenate(pk_w), idx
+
+    def line_responses(self, energies_kev) -> np.ndarray:
+        """Expected counts per channel for one photon of each energy incident on the front face,
+        shape (n_channels, n_lines)."""
+        e = _positive_energies(energies_kev)
+        out = np.asarray(self._Gc @ self._continuum_fine(e, np.ones_like(e)))
+        pe, pw, idx = self._peak_lines(e)
         keep = pw > 0
-        idx = np.tile(np.arange(e.size), len(pk_e))[keep]
-        out += self._peak_windows(pe[keep], pw[keep], idx, e.size)
+        out += self._peak_windows(pe[keep], pw[keep], idx[keep], e.size)
         return out * self._thr[:, None]
+
+    def continuous_response(self, energies_kev, photons_per_kev, nodes: int = _CONTINUOUS_NODES) -> np.ndarray:
+        """Expected counts per channel for a continuous spectrum of photons on the front face.
+
+        ``photons_per_kev`` is the density (photons/keV) at ``energies_kev`` (increasing; linear in between,
+        zero outside). The peaks (full energy, escapes) of a continuum are themselves a continuum: they are
+        laid on the fine deposit grid, whose bins are a third of the resolution, and smeared with it, so no
+        line-like structure appears whatever the resolution. Partial deposits are integrated over ``nodes``
+        incident energies (log spaced): their shapes are broad, so a coarse quadrature suffices."""
+        ek = _positive_energies(energies_kev)
+        dens = np.asarray(photons_per_kev, dtype=float)
+        if dens.shape != ek.shape or np.any(np.diff(ek) <= 0) or np.any(~np.isfinite(dens)) or np.any(dens < 0):
+            raise PhysicsError("a continuous spectrum needs increasing energies and finite densities >= 0")
+        x, fe = self.fine_centers, self.fine_edges
+
+        def photons_in(lo_edges, hi_edges):  # photons between the edges, exact for the piecewise-linear density
+            return _cumulative_linear(ek, dens, hi_edges) - _cumulative_linear(ek, dens, lo_edges)
+
+        # peaks: a photon of E deposits at E - shift; per deposited-energy bin, integrate over E = x + shift
+        fine = np.zeros(x.size)
+        peaks = [(0.0, self._tab_P)] + list(self._kesc)
+        if ek[-1] > 2 * ME_C2_KEV:
+            peaks += [(ME_C2_KEV, self._tab_se), (2 * ME_C2_KEV, self._tab_de)]
+        for shift, tab in peaks:
+            src = np.maximum(x + shift, 0.1)
+            tw, ep = self._window_and_interaction(src)
+            fine += photons_in(fe[:-1] + shift, fe[1:] + shift) * tw * ep * self._interpx(tab, src)
+        out = np.asarray(self._Gc @ fine)
+        # partial deposits and the surroundings: quadrature over incident energy, each node taking the photons
+        # of its cell (cells split at the geometric means of neighbouring nodes)
+        lo, hi = max(float(ek[0]), 1.0), float(ek[-1])
+        nodes_e = np.geomspace(lo, hi, max(int(nodes), 2))
+        cells = np.concatenate([[lo], np.sqrt(nodes_e[1:] * nodes_e[:-1]), [hi]])
+        photons = photons_in(cells[:-1], cells[1:])
+        out += np.asarray(self._Gc @ self._continuum_fine(nodes_e, photons)).sum(axis=1)
+        if hi > 2 * ME_C2_KEV:  # 511 keV line from pair production in the surroundings
+            kap_fe = mass_attenuation("Fe", nodes_e, "pair") / mass_attenuation("Fe", nodes_e, "total_no_coherent")
+            eff511 = float(self._interpx(self._tab_eps, ME_C2_KEV) * self._interpx(self._tab_P, ME_C2_KEV))
+            t_nodes, _ = self._window_and_interaction(nodes_e)
+            w511 = self.detector.backscatter * eff511 * float(np.sum(kap_fe * t_nodes * photons))
+            out += self._peaks(np.array([ME_C2_KEV]), np.array([w511]))[:, 0]
+        return out * self._thr
 
     def counts_per_photon(self, energy_kev: float) -> LineResponse:
         """Response to one photon of ``energy_kev`` on the front face, with its efficiency figures."""
