@@ -6,7 +6,13 @@ resolution (statistical b and constant c terms of FWHM), source amplitude and ba
 stock ``csi-pocket``. Reports chi2 per channel and peak-to-Compton ratios (measured vs model), writes
 docs/img/response_<nuclide>.png.
 
-    python bench/validate_response.py            # all four spectra
+    python bench/validate_response.py                     # all six spectra
+    python bench/validate_response.py --nonproportional   # also fit the CsI light-yield non-proportionality
+
+Backgrounds: each spectrum is fitted with a background measured by the same device where one exists (the Am-241
+and Th-232 spectra come from RC-102-000115, whose 35 h background is the second spectrum of the Th-232 file);
+the other files use bg.xml (RC-102-001272). Eu-152 and Th-232 (chain in equilibrium) take their lines from the
+radnuc library (ICRP-107), the other four from the ENSDF table below.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from scipy.optimize import least_squares
 
 from radnuc.physics.detectors import get_detector
 from radnuc.physics.response import ResponseModel
+from radnuc.physics.sources import Source
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "radiacode"
@@ -38,11 +45,19 @@ LINES = {
                [0.339, 0.622, 0.176, 0.0358, 0.0214, 0.0265, 0.329, 0.00638, 0.0045, 0.0716, 0.1834, 0.6205,
                 0.0894]),
 }
+LIBRARY_SOURCES = {"Eu-152": None, "Th-232": 100 * 365.25 * 86400.0}  # name: age (s; None = library default)
 FILES = {
     "Cs-137": ("Co60_Cs137_Cs137_b.xml", (40.0, 800.0)),
     "Co-60": ("Co60_Cs137_Co60_a.xml", (40.0, 1600.0)),
     "Am-241": ("data_am241.xml", (22.0, 120.0)),
     "Ba-133": ("Ba133_Eu152_Ba133_a.xml", (40.0, 450.0)),
+    "Eu-152": ("Ba133_Eu152_Eu152_b.xml", (40.0, 1500.0)),
+    "Th-232": ("data_th232_plus_background.xml", (40.0, 2700.0)),
+}
+# background measured by the same device: (file, index of the spectrum in it)
+SAME_DEVICE_BACKGROUND = {
+    "Am-241": ("data_th232_plus_background.xml", 1),
+    "Th-232": ("data_th232_plus_background.xml", 1),
 }
 # peak-to-Compton: (peak window keV, Compton window keV)
 P2C = {
@@ -50,16 +65,34 @@ P2C = {
     "Co-60": ((1250.0, 1420.0), (1040.0, 1096.0)),
     "Am-241": ((50.0, 70.0), (35.0, 45.0)),
     "Ba-133": ((330.0, 380.0), (200.0, 230.0)),
+    "Eu-152": ((310.0, 380.0), (200.0, 230.0)),
+    "Th-232": ((2450.0, 2750.0), (2150.0, 2300.0)),
 }
 
 
-def read_radiacode(path: Path) -> tuple[np.ndarray, np.ndarray, float]:
-    """(counts, calibration coefficients c0, c1, c2, live time s) of the first spectrum of a RadiaCode XML."""
+def read_radiacode(path: Path, index: int = 0) -> tuple[np.ndarray, np.ndarray, float]:
+    """(counts, calibration coefficients c0, c1, c2, live time s) of spectrum ``index`` of a RadiaCode XML."""
     root = ET.parse(path).getroot()
-    es = next(root.iter("EnergySpectrum"))
+    es = [el for el in root.iter() if el.tag in ("EnergySpectrum", "BackgroundEnergySpectrum")][index]
     coefs = np.array([float(c.text) for c in es.iter("Coefficient")])
     counts = np.array([float(d.text) for d in es.iter("DataPoint")])
     return counts, coefs, float(es.findtext("MeasurementTime"))
+
+
+def source_lines(nuclide: str) -> tuple[np.ndarray, np.ndarray]:
+    """(energies keV, photons per decay of the parent) of ``nuclide``: the ENSDF table, or the library."""
+    if nuclide in LINES:
+        return tuple(np.array(v) for v in LINES[nuclide])
+    src = Source.nuclide(nuclide, LIBRARY_SOURCES[nuclide])
+    lines = src.lines(min_yield=1e-3, min_energy_kev=10.0)
+    return np.asarray(lines.energy_kev), np.asarray(lines.intensity)
+
+
+def background_for(nuclide: str) -> tuple[np.ndarray, float]:
+    """(counts, live time s) of the background measurement used for ``nuclide``."""
+    fname, index = SAME_DEVICE_BACKGROUND.get(nuclide, ("bg.xml", 0))
+    counts, _, live = read_radiacode(DATA / fname, index)
+    return counts, live
 
 
 def edges_from(coefs: np.ndarray, n: int, gain: float, offset: float) -> np.ndarray:
@@ -70,19 +103,23 @@ def edges_from(coefs: np.ndarray, n: int, gain: float, offset: float) -> np.ndar
 class Fit:
     """Variable-projection fit of one spectrum."""
 
-    def __init__(self, nuclide: str, bg: tuple[np.ndarray, float], detector="csi-pocket"):
+    def __init__(self, nuclide: str, bg: tuple[np.ndarray, float], detector="csi-pocket",
+                 nonproportional: bool = False):
         fname, self.erange = FILES[nuclide]
         self.nuclide = nuclide
         self.counts, self.coefs, self.live = read_radiacode(DATA / fname)
         bgc, bglive = bg
         self.bg = bgc * self.live / bglive
         self.det0 = get_detector(detector)
-        self.energies, self.yields = (np.array(v) for v in LINES[nuclide])
+        self.energies, self.yields = source_lines(nuclide)
         self.n = self.counts.size
+        self.nonproportional = nonproportional
 
     def model_parts(self, p):
-        gain, offset, b, c = p
+        gain, offset, b, c = p[:4]
         det = dataclasses.replace(self.det0, resolution=(self.det0.resolution[0], abs(b), abs(c)))
+        if self.nonproportional:
+            det = dataclasses.replace(det, nonlinearity=(float(p[4]), float(p[5])))
         edges = edges_from(self.coefs, self.n, gain, offset)
         m = ResponseModel(det, edges)
         src = m.line_responses(self.energies) @ self.yields
@@ -106,9 +143,12 @@ class Fit:
 
     def run(self, max_nfev=120):
         b0, c0 = self.det0.resolution[1:]
-        p0 = np.array([1.0, 0.0, b0, c0])
-        res = least_squares(self.residuals, p0, x_scale=[0.01, 2.0, 0.2, 0.01], diff_step=1e-3,
-                            max_nfev=max_nfev, bounds=([0.8, -40, 0.3, 0.0], [1.2, 40, 5.0, 0.15]))
+        p0, scale = [1.0, 0.0, b0, c0], [0.01, 2.0, 0.2, 0.01]
+        lo, hi = [0.8, -40, 0.3, 0.0], [1.2, 40, 5.0, 0.15]
+        if self.nonproportional:  # apparent E = E (1 + amp exp(-E/efold)): amplitude and e-fold energy (keV)
+            p0, scale, lo, hi = p0 + [0.0, 100.0], scale + [0.02, 50.0], lo + [-0.3, 10.0], hi + [0.3, 1000.0]
+        res = least_squares(self.residuals, np.array(p0), x_scale=scale, diff_step=1e-3,
+                            max_nfev=max_nfev, bounds=(lo, hi))
         self.p = res.x
         edges, src = self.model_parts(res.x)
         cen = 0.5 * (edges[1:] + edges[:-1])
@@ -120,7 +160,7 @@ class Fit:
         self.model = self.src + self.bgm
         r = self.residuals(res.x)
         self.chi2 = float(np.sum(r**2))
-        self.ndf = int(sel.sum() - 6)
+        self.ndf = int(sel.sum() - 6 - (2 if self.nonproportional else 0))
         return self
 
     def p2c(self):
@@ -173,19 +213,23 @@ def plot(fit: Fit, path: Path):
 
 
 def main(argv: list[str]) -> int:
-    nuclides = argv or list(FILES)
-    bgc, _, bglive = read_radiacode(DATA / "bg.xml")
+    nonprop = "--nonproportional" in argv
+    nuclides = [a for a in argv if not a.startswith("--")] or list(FILES)
     IMG.mkdir(parents=True, exist_ok=True)
+    extra = f" {'amp':>6s} {'efold':>6s}" if nonprop else ""
     print(f"{'nuclide':8s} {'chi2/ndf':>9s} {'ndf':>5s} {'P/C meas':>9s} {'P/C model':>9s} {'FWHM662 %':>9s} "
-          f"{'gain':>7s} {'offset':>7s} {'s':>6s}")
+          f"{'gain':>7s} {'offset':>7s}{extra} {'s':>6s}")
     for nuc in nuclides:
         t0 = time.perf_counter()
-        fit = Fit(nuc, (bgc, bglive)).run()
+        fit = Fit(nuc, background_for(nuc), nonproportional=nonprop).run()
         meas, mod = fit.p2c()
         det = dataclasses.replace(fit.det0, resolution=(fit.det0.resolution[0], fit.p[2], fit.p[3]))
+        extra = f" {fit.p[4]:6.3f} {fit.p[5]:6.0f}" if nonprop else ""
         print(f"{nuc:8s} {fit.chi2 / fit.ndf:9.2f} {fit.ndf:5d} {meas:9.2f} {mod:9.2f} "
-              f"{100 * det.fwhm_fraction():9.2f} {fit.p[0]:7.4f} {fit.p[1]:7.2f} {time.perf_counter() - t0:6.1f}")
-        plot(fit, IMG / f"response_{nuc.lower().replace('-', '')}.png")
+              f"{100 * det.fwhm_fraction():9.2f} {fit.p[0]:7.4f} {fit.p[1]:7.2f}{extra} "
+              f"{time.perf_counter() - t0:6.1f}", flush=True)
+        if not nonprop:
+            plot(fit, IMG / f"response_{nuc.lower().replace('-', '')}.png")
     return 0
 
 

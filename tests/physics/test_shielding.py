@@ -32,11 +32,31 @@ def test_uncollided_and_scatter():
     expect = y * transmission("Pb", 11.35, e) * transmission("Fe", 7.874, e)
     np.testing.assert_allclose(unc, expect)
     assert sc.photons.sum() > 0
-    assert np.all(sc.energies_kev <= e.max() * 1.01)
-    # Pb K X-rays (~75-85 keV) appear when lead is the last shield
+    assert sc.edges_kev[-1] <= e.max() * 1.01
+    energies, dens = sc.density()
+    total = np.sum(0.5 * (dens[1:] + dens[:-1]) * np.diff(energies))
+    assert total == pytest.approx(sc.photons.sum(), rel=0.05)
+    # Pb K X-rays (~75-85 keV) appear when lead is the last shield; not with iron last
     unc2, sc2 = shielded_lines(e, y, [Shield("Pb", 0.5)])
-    assert np.any((sc2.energies_kev > 70) & (sc2.energies_kev < 90))
+    assert np.any((sc2.xray_energies_kev > 70) & (sc2.xray_energies_kev < 90))
+    assert sc.xray_photons.size == 0
     # no shield: unchanged
     unc0, sc0 = shielded_lines(e, y, [])
     np.testing.assert_allclose(unc0, y)
-    assert sc0.photons.size == 0
+    assert sc0.photons.size == 0 and sc0.total_photons() == 0
+
+
+def test_shielded_hpge_template_has_no_pseudo_line_peaks():
+    """The build-up continuum behind a shield is smooth at HPGe resolution (it was drawn as pseudo-lines)."""
+    from radnuc.physics.response import line_template
+
+    edges = np.linspace(0, 1500, 4097)
+    cen = 0.5 * (edges[1:] + edges[:-1])
+    bare = line_template("hpge-40pct", [661.657], [0.85], edges, distance_cm=100.0)
+    shielded = line_template("hpge-40pct", [661.657], [0.85], edges, distance_cm=100.0,
+                             shields=[Shield("Fe", 2.0)])
+    buildup = shielded - bare * np.exp(-Shield("Fe", 2.0).mfp(661.657))
+    sel = (cen > 250) & (cen < 600)
+    assert buildup[sel].sum() > 0
+    ratio = buildup[sel][1:] / np.maximum(buildup[sel][:-1], 1e-30)
+    assert np.percentile(np.abs(np.log(ratio)), 99) < 0.05

@@ -577,15 +577,21 @@ class ResponseModel:
         eff = self._interpx(self._tab_eps, xf) * self._interpx(self._tab_P, xf)
         return det.backscatter * d * eff[:, None]
 
-    def _window_and_interaction(self, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(window transmission, interaction probability in the crystal) for photons of energies ``e`` keV."""
+    def _window_and_interaction(self, e: np.ndarray, tabulated: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(window transmission, interaction probability in the crystal) for photons of energies ``e`` keV.
+        ``tabulated``: the transmission interpolated (in ln E) from the model's energy grid, for the many
+        energies of a continuum (exact cross-sections for lines)."""
         wmat, wad = self.detector.window
+        if tabulated:
+            if not hasattr(self, "_tab_twin"):
+                self._tab_twin = np.exp(-mass_attenuation(wmat, self._grid_x, "total") * wad)
+            return self._interpx(self._tab_twin, e), self._interpx(self._tab_eps, e)
         return np.exp(-mass_attenuation(wmat, e, "total") * wad), self._interpx(self._tab_eps, e)
 
-    def _continuum_fine(self, e: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _continuum_fine(self, e: np.ndarray, weights: np.ndarray, tabulated: bool = False) -> np.ndarray:
         """Partial deposits (Compton, pair partial) and surroundings backscatter of photons of energies ``e``
         (keV) on the front face, weighted by ``weights`` (photons), on the fine deposit grid: (n_fine, n)."""
-        t_win, eps = self._window_and_interaction(e)
+        t_win, eps = self._window_and_interaction(e, tabulated)
         out = np.zeros((self.fine_centers.size, e.size))
         order = np.argsort(e, kind="stable")
         for s in range(0, e.size, _LINE_BLOCK):
@@ -652,7 +658,7 @@ class ResponseModel:
             peaks += [(ME_C2_KEV, self._tab_se), (2 * ME_C2_KEV, self._tab_de)]
         for shift, tab in peaks:
             src = np.maximum(x + shift, 0.1)
-            tw, ep = self._window_and_interaction(src)
+            tw, ep = self._window_and_interaction(src, tabulated=True)
             fine += photons_in(fe[:-1] + shift, fe[1:] + shift) * tw * ep * self._interpx(tab, src)
         out = np.asarray(self._Gc @ fine)
         # partial deposits and the surroundings: quadrature over incident energy, each node taking the photons
@@ -661,11 +667,11 @@ class ResponseModel:
         nodes_e = np.geomspace(lo, hi, max(int(nodes), 2))
         cells = np.concatenate([[lo], np.sqrt(nodes_e[1:] * nodes_e[:-1]), [hi]])
         photons = photons_in(cells[:-1], cells[1:])
-        out += np.asarray(self._Gc @ self._continuum_fine(nodes_e, photons)).sum(axis=1)
+        out += np.asarray(self._Gc @ self._continuum_fine(nodes_e, photons, tabulated=True)).sum(axis=1)
         if hi > 2 * ME_C2_KEV:  # 511 keV line from pair production in the surroundings
             kap_fe = mass_attenuation("Fe", nodes_e, "pair") / mass_attenuation("Fe", nodes_e, "total_no_coherent")
             eff511 = float(self._interpx(self._tab_eps, ME_C2_KEV) * self._interpx(self._tab_P, ME_C2_KEV))
-            t_nodes, _ = self._window_and_interaction(nodes_e)
+            t_nodes, _ = self._window_and_interaction(nodes_e, tabulated=True)
             w511 = self.detector.backscatter * eff511 * float(np.sum(kap_fe * t_nodes * photons))
             out += self._peaks(np.array([ME_C2_KEV]), np.array([w511]))[:, 0]
         return out * self._thr
@@ -787,15 +793,19 @@ def _cached_template(det, key, edges_bytes, energies, yields, distance, shield_k
     y = np.array(yields, dtype=float)
     shields = [Shield(m, areal_density=a) for m, a in shield_key]
     unc, scatter = shielded_lines(e, y, shields)
-    all_e = np.concatenate([e, scatter.energies_kev])
-    all_w = np.concatenate([unc, scatter.photons])
+    all_e = np.concatenate([e, scatter.xray_energies_kev])
+    all_w = np.concatenate([unc, scatter.xray_photons])
     keep = all_w > 0
     geom = det.geometric_efficiency(distance)
-    if not keep.any():
-        out = np.zeros(model.n_channels)
-    else:
+    out = np.zeros(model.n_channels)
+    if keep.any():
         ps = point_source_factor(det, all_e[keep], distance)
-        out = model.line_responses(all_e[keep]) @ (all_w[keep] * ps) * geom
+        out += model.line_responses(all_e[keep]) @ (all_w[keep] * ps) * geom
+    e_sc, dens = scatter.density()
+    if np.any(dens > 0):  # the build-up continuum is folded as a continuum (smooth at any resolution)
+        ok = e_sc > 0
+        e_sc, dens = e_sc[ok], dens[ok]
+        out += model.continuous_response(e_sc, dens * point_source_factor(det, e_sc, distance)) * geom
     out.setflags(write=False)
     return out
 

@@ -20,7 +20,8 @@ import numpy as np
 from radnuc.physics.attenuation import ME_C2_KEV, get_material, mass_attenuation
 from radnuc.physics.errors import PhysicsError
 
-_N_SCATTER_BINS = 48
+_N_SCATTER_BINS = 160  # log bins of the build-up continuum
+_N_SCATTER_ANGLES = 256  # forward-hemisphere scattering angles per line
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,39 @@ def parse_shields(text: str | None) -> list[Shield]:
 
 @dataclass(frozen=True)
 class ScatterSpectrum:
-    """Scattered and fluorescence photons leaving the shields, per decay: pseudo-lines at ``energies_kev``."""
+    """Photons leaving the shields other than the uncollided lines, per decay: the build-up continuum as a
+    histogram (``edges_kev``, ``photons`` per bin) and the K X-rays of the last shield as lines
+    (``xray_energies_kev``, ``xray_photons``)."""
 
-    energies_kev: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    edges_kev: np.ndarray = field(default_factory=lambda: np.zeros(0))
     photons: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    xray_energies_kev: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    xray_photons: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def total_photons(self) -> float:
+        return float(self.photons.sum() + self.xray_photons.sum())
+
+    def density(self) -> tuple[np.ndarray, np.ndarray]:
+        """(energies keV, photons per keV) of the continuum: piecewise linear through the bin centres (geometric
+        means), zero at the outer edges; its integral is the histogram's total to within a few %."""
+        if self.photons.size == 0:
+            return np.zeros(0), np.zeros(0)
+        centers = np.sqrt(self.edges_kev[1:] * self.edges_kev[:-1])
+        dens = self.photons / np.diff(self.edges_kev)
+        return (np.concatenate([[self.edges_kev[0]], centers, [self.edges_kev[-1]]]),
+                np.concatenate([[0.0], dens, [0.0]]))
+
+
+@functools.lru_cache(maxsize=64)
+def _mass_attenuation_table(material: str) -> tuple[np.ndarray, np.ndarray]:
+    grid = np.geomspace(1.0, 20000.0, 1200)  # 0.8 % steps: absorption edges are smeared over one step
+    return np.log(grid), np.log(mass_attenuation(material, grid, "total"))
+
+
+def _mass_attenuation_tabulated(material: str, energies_kev: np.ndarray) -> np.ndarray:
+    """Total mass attenuation (cm2/g), log-log interpolated: for the many scattered-photon energies."""
+    log_e, log_mu = _mass_attenuation_table(material)
+    return np.exp(np.interp(np.log(energies_kev), log_e, log_mu))
 
 
 @functools.lru_cache(maxsize=64)
@@ -110,8 +140,8 @@ def _k_shell(material: str) -> tuple[tuple[str, float, float, float, float], ...
 def shielded_lines(energies_kev, yields, shields) -> tuple[np.ndarray, ScatterSpectrum]:
     """Lines after ``shields`` (sequence of :class:`Shield`, source side first).
 
-    Returns (uncollided yields per decay, :class:`ScatterSpectrum` of the approximate build-up continuum and
-    shield K X-rays, photons per decay on a log energy grid)."""
+    Returns (uncollided yields per decay, :class:`ScatterSpectrum` of the approximate build-up continuum, on a
+    log energy grid, and the shield K X-rays, photons per decay)."""
     e = np.atleast_1d(np.asarray(energies_kev, dtype=float))
     y = np.atleast_1d(np.asarray(yields, dtype=float))
     if e.shape != y.shape:
@@ -125,30 +155,28 @@ def shielded_lines(energies_kev, yields, shields) -> tuple[np.ndarray, ScatterSp
     trans = np.exp(-mux)
     unc = y * trans
     last = shields[-1]
-    # scatter pseudo-lines on a common log grid
+    # build-up continuum: a histogram on a common log grid
     grid_edges = np.geomspace(20.0, max(float(e.max()), 30.0) * 1.001, _N_SCATTER_BINS + 1)
-    centers = np.sqrt(grid_edges[1:] * grid_edges[:-1])
     sc = np.zeros(_N_SCATTER_BINS)
-    cos_t = np.linspace(1.0, 0.0, 64)[1:]  # forward hemisphere
-    for i in range(e.size):
-        if y[i] <= 0 or e[i] < 20.0:
-            continue
-        mu = sum(mass_attenuation(s.material, e[i], "total") * s.areal_density for s in shields)
-        comp = sum(mass_attenuation(s.material, e[i], "compton") * s.areal_density for s in shields)
-        n_sc = unc[i] * (comp / max(mu, 1e-30)) * mu  # (B - 1) * uncollided
-        if n_sc <= 0:
-            continue
-        k = e[i] / ME_C2_KEV
-        ep = e[i] / (1 + k * (1 - cos_t))
-        ratio = ep / e[i]
-        kn = ratio**2 * (ratio + 1 / ratio - (1 - cos_t**2))
-        esc = mass_attenuation(last.material, e[i], "total") / mass_attenuation(last.material, ep, "total")
+    cos_t = np.linspace(1.0, 0.0, _N_SCATTER_ANGLES + 1)[1:]  # forward hemisphere
+    use = (y > 0) & (e >= 20.0)
+    if use.any():
+        eu = e[use]
+        mu = sum(mass_attenuation(s.material, eu, "total") * s.areal_density for s in shields)
+        comp = sum(mass_attenuation(s.material, eu, "compton") * s.areal_density for s in shields)
+        n_sc = unc[use] * (comp / np.maximum(mu, 1e-30)) * mu  # (B - 1) * uncollided
+        k = eu[:, None] / ME_C2_KEV
+        ep = eu[:, None] / (1 + k * (1 - cos_t[None, :]))  # (lines, angles)
+        ratio = ep / eu[:, None]
+        kn = ratio**2 * (ratio + 1 / ratio - (1 - cos_t[None, :] ** 2))
+        esc = (_mass_attenuation_tabulated(last.material, eu)[:, None]
+               / _mass_attenuation_tabulated(last.material, ep.ravel()).reshape(ep.shape))
         w = kn * esc
-        w = w / w.sum() * n_sc
+        w = w / w.sum(axis=1, keepdims=True) * n_sc[:, None]
         idx = np.clip(np.searchsorted(grid_edges, ep) - 1, 0, _N_SCATTER_BINS - 1)
-        np.add.at(sc, idx, np.where(ep >= grid_edges[0], w, 0.0))
-    energies = list(centers)
-    photons = list(sc)
+        ok = (ep >= grid_edges[0]) & (n_sc[:, None] > 0)
+        sc += np.bincount(idx[ok], weights=w[ok], minlength=_N_SCATTER_BINS)
+    energies, photons = [], []
     # K X-rays from the exit layer of a high-Z last shield
     for el, wfrac, edge, ex, om in _k_shell(last.material):
         above = e > edge
@@ -158,4 +186,4 @@ def shielded_lines(energies_kev, yields, shields) -> tuple[np.ndarray, ScatterSp
         mu_k = float(mass_attenuation(last.material, ex, "total"))
         energies.append(ex)
         photons.append(float(np.sum(y[above] * trans[above] * tau_k / (2 * mu_k))))
-    return unc, ScatterSpectrum(np.array(energies), np.array(photons))
+    return unc, ScatterSpectrum(grid_edges, sc, np.array(energies), np.array(photons))
