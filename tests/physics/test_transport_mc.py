@@ -53,15 +53,16 @@ def test_klein_nishina_sampling_matches_density():
 def test_thin_crystal_limit_matches_analytic():
     """A thin NaI disc (0.5 mm), K fluorescence off: interaction probability 1 - exp(-mu L) and the photopeak
     fraction of the analytic escape quadrature (-> tau/mu plus a little Compton re-absorption) agree with the
-    Monte Carlo. (With K fluorescence the analytic slab escape formula, valid for thick crystals, does not apply
-    to a 0.5 mm disc: escape through both faces; see the next test for the thick case.)"""
+    Monte Carlo (photon transport only: electrons kept inside, bremsstrahlung off). (With K fluorescence the
+    analytic slab escape formula, valid for thick crystals, does not apply to a 0.5 mm disc:
+    escape through both faces; see the next test for the thick case.)"""
     radius, depth = 2.5, 0.05
     geom = tm.CrystalGeometry("cylinder", depth, radius_cm=radius)
     an = _physics_tables("NaI", ("cylinder", radius, depth), ())
     g = np.geomspace(1.0, 20000.0, 600)
     for e in (30.0, 100.0, 300.0, 662.0):
         n = 200000
-        r = tm.simulate("NaI", geom, e, n, np.random.default_rng(7), brems=False)
+        r = tm.simulate("NaI", geom, e, n, np.random.default_rng(7), brems=False, electron_escape=False)
         f = r.fractions()
         eps = -np.expm1(-float(linear_attenuation("NaI", e, "total_no_coherent")) * depth)
         assert f["interact"] == pytest.approx(eps, abs=4 * np.sqrt(eps / n) + 1e-4)
@@ -100,11 +101,48 @@ def test_point_source_interaction_matches_quadrature():
 
 def test_bremsstrahlung_escape_lowers_the_peak():
     geom = tm.geometry_for(get_detector("nai-3x3"))
-    kw = {"k_elements": ("I",)}
+    kw = {"k_elements": ("I",), "electron_escape": False}
     with_b = tm.simulate("NaI", geom, 1332.492, 400000, np.random.default_rng(1), **kw).fractions()
     without = tm.simulate("NaI", geom, 1332.492, 400000, np.random.default_rng(2), brems=False, **kw).fractions()
     assert 0.001 < without["full"] - with_b["full"] < 0.02  # ~0.004 of 0.30: 1-2 % of the peak
     assert tm.brems_photons(np.array([5.0]), 50.0)[0] == 0.0
+
+
+def test_extrapolated_range_katz_penfold():
+    """Katz & Penfold (1952): 0.412 g/cm2 at 1 MeV; 0.530 T - 0.106 above 2.5 MeV; continuous at 2.5 MeV."""
+    r = tm.extrapolated_range_g_cm2(np.array([1000.0, 2500.0, 2500.001, 3000.0, 100.0]))
+    assert r[0] == pytest.approx(0.412, rel=1e-6)
+    assert r[1] == pytest.approx(r[2], rel=0.01)
+    assert r[3] == pytest.approx(0.530 * 3 - 0.106, rel=1e-6)
+    assert 0.01 < r[4] < 0.02  # 100 keV: ~0.014 g/cm2
+
+
+def test_electron_escape_geometry():
+    """Electrons started deep inside stay; started on the surface, about half their tracks leave."""
+    geom = tm.geometry_for(get_detector("csi-pocket"))
+    rng = np.random.default_rng(5)
+    centre = np.tile([0.0, 0.0, 0.5], (20000, 1))
+    t = np.full(20000, 2000.0)  # 2 MeV: range 0.98 g/cm2 = 2.2 mm in CsI, less than the 5 mm to the faces
+    np.testing.assert_allclose(tm.electron_deposit_fraction(geom, 4.51, centre, t, rng), 1.0)
+    face = np.tile([0.0, 0.0, 0.0], (20000, 1))
+    f = tm.electron_deposit_fraction(geom, 4.51, face, t, rng)
+    assert np.mean(f < 1) == pytest.approx(0.5, abs=0.02)  # the half going backward leaves at once
+    assert np.all((f >= 0) & (f <= 1))
+
+
+def test_electron_escape_lowers_the_peak_of_small_crystals_at_high_energy():
+    det = get_detector("csi-pocket")
+    geom = tm.geometry_for(det)
+    kw = {"k_elements": ("Cs", "I")}
+    on = tm.simulate("CsI", geom, 2614.5, 200000, np.random.default_rng(1), **kw)
+    off = tm.simulate("CsI", geom, 2614.5, 200000, np.random.default_rng(2), electron_escape=False, **kw)
+    np.testing.assert_allclose(on.deposited + on.dead + on.escaped, 2614.5, rtol=0, atol=1e-6)
+    assert 0.5 < on.fractions()["full"] / off.fractions()["full"] < 0.85
+    big = tm.geometry_for(get_detector("nai-3x3"))
+    on3 = tm.simulate("NaI", big, 662.0, 100000, np.random.default_rng(1), k_elements=("I",)).fractions()
+    off3 = tm.simulate("NaI", big, 662.0, 100000, np.random.default_rng(1), k_elements=("I",),
+                       electron_escape=False).fractions()
+    assert on3["full"] / off3["full"] > 0.98  # a 3"x3" crystal keeps its electrons
 
 
 def test_bundled_tables_cover_all_kinds_with_provenance():
@@ -119,7 +157,8 @@ def test_bundled_tables_cover_all_kinds_with_provenance():
         assert tm.table_for(dataclasses.replace(det, backscatter=0.0, resolution=(1.0, 1.0, 0.0))) is t
     text = (tm.resources.files("radnuc.physics") / "data" / tm.TABLE_DIR / "nai-3x3.csv").read_text()
     head = "\n".join(ln for ln in text.splitlines() if ln.startswith("#"))
-    for word in ("generator:", "histories per energy:", "seed:", "date:", "geometry:"):
+    for word in ("generator:", "histories per energy:", "seed:", "date:", "geometry:",
+                 f"table version {tm.TABLE_VERSION}"):
         assert word in head
     # a crystal of another size has no table (the analytic quadrature is used)
     assert tm.table_for(dataclasses.replace(get_detector("nai-3x3"), length_cm=5.0)) is None
