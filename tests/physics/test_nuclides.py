@@ -142,7 +142,7 @@ def test_lines_operations():
     assert len(Lines.empty()) == 0 and Lines.concat([]).total() == 0.0
 
 
-def test_every_nuclide_loads_quickly():
+def test_every_nuclide_loads():
     # the whole library parses (lazily cached) and has non-negative yields
     total = 0
     for name in all_nuclides():
