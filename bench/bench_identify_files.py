@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -39,10 +40,14 @@ def make_files(folder: Path, n: int, rng: np.random.Generator) -> list[Path]:
     return paths
 
 
-def timed(args: list[str], env: dict) -> float:
+def timed(args: list[str], env: dict) -> tuple[float, float]:
+    """(wall s, CPU s of the command and its worker processes)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(args, check=False, stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -55,11 +60,12 @@ def main() -> None:
         files = [str(p) for p in make_files(folder, args.n, np.random.default_rng(4))]
         env = dict(os.environ, RADNUC_CACHE_DIR=str(folder / "cache"))
         timed([radnuc, "identify", "--json", files[0]], env)  # builds the template cache once
-        one = timed([radnuc, "identify", "--json", "--jobs", "1", *files], env)
-        every = timed([radnuc, "identify", "--json", *files], env)
+        one, one_cpu = timed([radnuc, "identify", "--json", "--jobs", "1", *files], env)
+        every, every_cpu = timed([radnuc, "identify", "--json", *files], env)
     cores = os.cpu_count()
     print(f"radnuc identify on {args.n} files: {one:.1f} s with 1 process, {every:.1f} s with {cores} "
-          f"({1e3 * one / args.n:.1f} ms/file single-process, including reading)")
+          f"({1e3 * one / args.n:.1f} ms/file single-process, including reading); CPU time {one_cpu:.1f} s and "
+          f"{every_cpu:.1f} s; load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from radnuc.physics.synthesis.source_spec import resolve_source
 
 log = logging.getLogger(__name__)
 
-LIBRARY_VERSION = "3"  # 3: response photopeak/escape fractions from the transport Monte Carlo tables
+LIBRARY_VERSION = "4"  # 4: continuous scatter (background, shields) and electron escape in the Monte Carlo tables
 MIN_LINE_YIELD = 1e-3  # photons per decay: weaker lines do not change an identification
 LOW_EDGE_KEV = 15.0
 HIGH_EDGE_KEV = 3200.0
@@ -47,14 +47,16 @@ class TemplateLibrary:
     background: np.ndarray  # [J, n_fine]
 
     def rebinned(self, edges_kev: np.ndarray, gain: float = 0.0, offset_kev: float = 0.0,
-                 rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 rows: np.ndarray | None = None, background: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """(templates [K, n], background components [J, n]) on channel ``edges_kev`` for a detector whose
         stated calibration is off: channel i really covers (edges[i] - offset) / (1 + gain) keV.
-        ``rows`` selects some templates only (all by default)."""
+        ``rows`` selects some templates only (all by default); ``background=False`` skips the background
+        components (None in their place)."""
         true_edges = (np.asarray(edges_kev, dtype=float) - offset_kev) / (1.0 + gain)
         cumulative = self._cumulative if rows is None else self._cumulative[rows]
-        return (_rebin_cumulative(cumulative, self.fine_edges_kev, true_edges),
-                _rebin_cumulative(self._background_cumulative, self.fine_edges_kev, true_edges))
+        lower, weight = _interpolation(self.fine_edges_kev, true_edges)
+        return (_rebin_at(cumulative, lower, weight),
+                _rebin_at(self._background_cumulative, lower, weight) if background else None)
 
     @cached_property
     def _cumulative(self) -> np.ndarray:
@@ -127,10 +129,18 @@ def _cumulate(rows: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros((rows.shape[0], 1)), np.cumsum(rows, axis=1)], axis=1)
 
 
-def _rebin_cumulative(cumulative: np.ndarray, fine_edges: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Rebin rows given by their cumulative sums on ``fine_edges`` onto ``edges`` (linear interpolation)."""
+def _interpolation(fine_edges: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fine-grid index below each of ``edges`` and the linear-interpolation weight of the next one."""
     position = np.interp(edges, fine_edges, np.arange(fine_edges.size, dtype=float))
     lower = np.clip(np.floor(position).astype(int), 0, fine_edges.size - 2)
-    weight = position - lower
+    return lower, position - lower
+
+
+def _rebin_at(cumulative: np.ndarray, lower: np.ndarray, weight: np.ndarray) -> np.ndarray:
     at_edges = cumulative[:, lower] * (1.0 - weight) + cumulative[:, lower + 1] * weight
     return np.diff(at_edges, axis=1)
+
+
+def _rebin_cumulative(cumulative: np.ndarray, fine_edges: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Rebin rows given by their cumulative sums on ``fine_edges`` onto ``edges`` (linear interpolation)."""
+    return _rebin_at(cumulative, *_interpolation(fine_edges, edges))

@@ -1,0 +1,139 @@
+"""Gain and offset search: which corrections of the stated energy calibration the spectrum supports.
+
+Coarse search over the gain (1.5% steps) with the bare templates only, on channels summed into ~2% energy
+groups (those projections depend only on the detector and the calibration, so they are kept between spectra),
+then a refinement in gain (golden-section search down to a tenth of the detector's relative FWHM, with the six
+best candidates only) and of the offset (+-6 keV, to a tenth of the FWHM at 60 keV) at full resolution. Each
+trial correction is scored by the penalised log-likelihood of background plus the best single source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2
+
+from radnuc.analysis.identify.model import Gain, SpectrumModel
+from radnuc.analysis.identify.poisson_fit import fit_nonnegative, screen_additions, systematic_weights
+
+#: Gain corrections within this of the stated calibration count as "near" it (relative).
+NEAR_STATED_GAIN = 0.02
+#: Step of the coarse gain grid (relative).
+COARSE_STEP = 0.015
+
+
+def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.001) -> list[tuple[Gain, bool]]:
+    """Competing (gain, offset keV) corrections of the stated calibration, each with its background-drift
+    hypothesis: the best one and, when it lies more than NEAR_STATED_GAIN away, the best near the stated
+    calibration (``selection.best_selection`` decides between them on the full model).
+
+    A measured background either shares the foreground's drift (measured with it) or not (measured before
+    it): both hypotheses are tried. Leaves ``model.background_follows_gain`` at the best hypothesis's."""
+    bare = model.candidates[np.array([model.library.variants[r] == "bare" for r in model.candidates])]
+    critical = chi2.isf(2 * alpha / max(model.n_names, 1), 1)
+    smooth = np.convolve(model.y, np.ones(5) / 5, mode="same")
+    modelled = smooth if model.measured_bg is None else np.clip(smooth - model.measured_bg[model.mask], 0, None)
+    data_weights = model.weights(smooth, modelled)  # the model's systematic uncertainty, judged on the data
+    measured = model.measured_bg is not None
+
+    base_cache: dict = {}
+    warm: dict = {}
+
+    groups = coarse_groups(model.centers)
+    coarse_continuum = np.add.reduceat(model.continuum, groups, axis=1)
+    coarse_y = np.add.reduceat(model.y, groups)
+    coarse_weights = systematic_weights(np.add.reduceat(smooth, groups), model.model_uncertainty)
+
+    def score(g: Gain, rows: np.ndarray, coarse: bool = False) -> tuple[float, np.ndarray]:
+        """Penalised log-likelihood of background + best source; ``coarse`` sums channels into ~2% energy
+        groups first, so that a search step larger than a narrow (HPGe) peak still sees the peaks."""
+        if coarse:
+            templates, background = model.coarse_projected(g, rows, groups)
+        else:
+            templates, background = model.projected(g, rows)
+        y, w = (coarse_y, coarse_weights) if coarse else (model.y, data_weights)
+        key = None if model.background_follows_gain else ("fixed", coarse)
+        if key is not None and measured and key in base_cache:
+            base = base_cache[key]  # a fixed measured background does not move with the gain
+        else:
+            if coarse:
+                comps = np.vstack([model.background_at(g, background, groups), coarse_continuum])
+            else:
+                comps = np.vstack([model.background_at(g, background), model.continuum])
+            start = warm.get((comps.shape[0], coarse))  # neighbouring gains have nearly the same amplitudes
+            base = fit_nonnegative(y, comps, start, iterations=25, weights=w)
+            warm[(comps.shape[0], coarse)] = base.amplitudes
+            if key is not None and measured:
+                base_cache[key] = base
+        delta, _ = screen_additions(y, base.mean, templates, iterations=5, weights=w)
+        # a source improves the score only beyond the detection threshold (penalised likelihood), so a
+        # template cannot buy a wrong calibration by patching the misaligned background
+        return base.loglike + max(float(delta.max()) - 0.5 * critical, 0.0), delta
+
+    det = model.detector
+    relative_fwhm = float(det.fwhm_kev(661.657)) / 661.657
+    gain_tolerance = 0.1 * float(det.fwhm_kev(1000.0)) / 1000.0
+    offset_tolerance = 0.1 * float(det.fwhm_kev(60.0))
+
+    def refine(g0: float, shortlist: np.ndarray) -> tuple[float, Gain]:
+        # intermediate grid at half the detector's relative FWHM (only narrow-line detectors need it)
+        step = max(0.5 * relative_fwhm, 0.0025)
+        middle = g0 + step * np.arange(-np.floor(0.0125 / step), np.floor(0.0125 / step) + 1)
+        middle_scores = [score((g, 0.0), shortlist)[0] for g in middle]
+        g_mid = float(middle[int(np.argmax(middle_scores))])
+        half = min(step, 0.0125)
+        gain = golden_max(lambda g: score((g, 0.0), shortlist)[0], g_mid - half, g_mid + half, gain_tolerance)
+        offset = golden_max(lambda o: score((gain, o), shortlist)[0], -6.0, 6.0, offset_tolerance)
+        gain = golden_max(lambda g: score((g, offset), shortlist)[0], gain - min(half, 0.004),
+                          gain + min(half, 0.004), gain_tolerance)
+        return score((gain, offset), shortlist)[0], (gain, offset)
+
+    hypotheses: list[tuple[float, Gain, bool]] = []
+    coarse = [(g, 0.0) for g in np.arange(-gain_range, gain_range + 1e-9, COARSE_STEP)]
+    near = [i for i, c in enumerate(coarse) if abs(c[0]) <= NEAR_STATED_GAIN]
+    for follows in ((False, True) if measured else (False,)):
+        model.background_follows_gain = follows
+        results = [score(c, bare, coarse=True) for c in coarse]
+        scores = [r[0] for r in results]
+        top = int(np.argmax(scores))
+        starts = [top]
+        # the best start near the stated calibration competes too: the one-source score can prefer a
+        # wrong gain where one template lines up with another source's peaks (mixtures, chains)
+        top_near = max(near, key=lambda i: scores[i]) if near else top
+        if abs(coarse[top_near][0] - coarse[top][0]) > NEAR_STATED_GAIN:
+            starts.append(top_near)
+        for start in starts:
+            shortlist = bare[np.argsort(results[start][1])[::-1][:6]]  # the candidates that matter here
+            value, gain = refine(coarse[start][0], shortlist)
+            hypotheses.append((value, gain, follows))
+    hypotheses.sort(key=lambda h: -h[0])
+    kept = [hypotheses[0]] + [h for h in hypotheses[1:] if abs(h[1][0] - hypotheses[0][1][0]) > NEAR_STATED_GAIN]
+    model.background_follows_gain = kept[0][2]
+    return [(h[1], h[2]) for h in kept[:2]]
+
+
+def coarse_groups(centers_kev: np.ndarray) -> np.ndarray:
+    """Start indices of channel groups at least 2% of the energy wide (all channels for scintillators
+    whose channels are already that wide)."""
+    log_e = np.log(np.maximum(centers_kev, 1.0))
+    bucket = np.floor(log_e / np.log(1.02)).astype(int)
+    return np.flatnonzero(np.concatenate([[True], np.diff(bucket) != 0]))
+
+
+def golden_max(function, low: float, high: float, tolerance: float) -> float:
+    """Argument of the maximum of a unimodal ``function`` on [low, high], to ``tolerance`` (golden section)."""
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = low, high
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = function(c), function(d)
+    for _ in range(40):
+        if b - a <= tolerance:
+            break
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = function(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = function(d)
+    return float(0.5 * (a + b))

@@ -1,0 +1,279 @@
+"""The spectrum model of one identification: the data of one spectrum against one template library.
+
+It holds the analysed channels, the background (measured, or the natural-background model), the continuum
+nuisances and the templates projected to a calibration correction (gain, offset keV), and fits them
+(:meth:`SpectrumModel.fit`). Projections per correction, backscatter bumps and fits are kept for the life of
+the model, so a fit asked for twice (selection, pruning, description) is computed once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from radnuc.analysis.errors import AnalysisError
+from radnuc.analysis.identify.evidence import strongest_line_above
+from radnuc.analysis.identify.options import IdentifyOptions
+from radnuc.analysis.identify.poisson_fit import Fit, fit_nonnegative
+from radnuc.analysis.identify.result import FittedModel
+from radnuc.analysis.identify.templates import TemplateLibrary
+from radnuc.physics.detectors import get_detector
+from radnuc.spectra import Spectrum
+
+SHAPE_UNCERTAINTY = 0.1  # peak position/width uncertainty of the templates, as a fraction of the FWHM
+MODEL_BACKGROUND_NORM = {"K-40", "Ra-226", "Th-232", "U-238"}  # absorbed by the background components
+
+Gain = tuple[float, float]  # (relative gain correction, offset correction keV)
+
+#: Coarse-grid template projections, kept between spectra (key: detector, calibration, gain, rows).
+_COARSE_PROJECTIONS: dict[tuple, tuple[np.ndarray, np.ndarray | None]] = {}
+_COARSE_PROJECTIONS_MAX = 256
+_COARSE_PROJECTIONS_LOCK = threading.Lock()  # the web service may identify in several threads
+
+
+@dataclass(frozen=True)
+class ModelFit(Fit):
+    """A fit with what each amplitude belongs to: ("background", j), ("template", row) or ("bump", row)."""
+
+    layout: tuple = ()
+
+
+@dataclass
+class Selection:
+    """The selected library rows and the fit of the model with them."""
+
+    rows: list[int]
+    amplitudes: np.ndarray  # background components first, then the selected rows
+    mean: np.ndarray
+    loglike: float
+    dispersion: float
+
+
+def gain_key(gain: Gain) -> tuple[float, float]:
+    return round(gain[0], 6), round(gain[1], 4)
+
+
+class SpectrumModel:
+    """The data of one spectrum against one library: channel mask, background, templates per gain."""
+
+    def __init__(self, y, mask, edges, library: TemplateLibrary, measured_bg, candidates, live_time,
+                 model_uncertainty: float = 0.05):
+        self.y = y
+        self.mask = mask
+        self.edges = edges
+        self.library = library
+        self.measured_bg = measured_bg
+        self.candidates = candidates  # library rows allowed
+        self.live_time = live_time
+        self.background_follows_gain = False
+        self.model_uncertainty = model_uncertainty
+        self.detector = get_detector(library.detector)
+        inside = np.flatnonzero(mask)
+        if inside[-1] - inside[0] + 1 != inside.size:  # increasing edges (as calibrations guarantee): one run
+            raise AnalysisError("the analysed channels are not contiguous: is the calibration increasing?")
+        self.sub_edges = edges[inside[0]:inside[-1] + 2]  # the edges of the analysed channels
+        #: what the coarse projections of this spectrum share with other spectra
+        self.calibration_key = (library.detector, id(library), hash(np.asarray(edges, float).tobytes()),
+                                int(inside[0]), int(inside[-1]))
+        self.centers = 0.5 * (edges[:-1] + edges[1:])[mask]
+        self.channel_width = np.diff(edges)[mask]
+        self.energy_jitter = SHAPE_UNCERTAINTY * self.detector.fwhm_kev(np.maximum(self.centers, 1.0))
+        self.continuum = continuum_components(self.centers, self.channel_width)
+        self.n_names = len({library.names[r] for r in candidates})
+        self._components: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._fits: dict[tuple, ModelFit] = {}
+        self._bumps: dict[tuple, np.ndarray | None] = {}
+        self._measured_cumulative = None if measured_bg is None else np.concatenate([[0.0], np.cumsum(measured_bg)])
+
+    @classmethod
+    def build(cls, fg: Spectrum, bg: Spectrum | None, library: TemplateLibrary,
+              options: IdentifyOptions) -> SpectrumModel:
+        cal = fg.calibration
+        edges = cal.edges_kev
+        top = min(options.max_energy_kev, float(library.fine_edges_kev[-1]) / (1 + options.gain_range))
+        bottom = max(options.min_energy_kev, float(library.fine_edges_kev[0]) * (1 + options.gain_range))
+        mask = (edges[:-1] >= bottom) & (edges[1:] <= top)
+        if mask.sum() < 16:
+            raise AnalysisError(f"calibration covers too little of {bottom:.0f}-{top:.0f} keV "
+                                f"({cal.energy_range_kev[0]:.0f}-{cal.energy_range_kev[1]:.0f} keV)")
+        measured = None
+        if bg is not None:
+            if bg.calibration is not None and not bg.calibration.same_as(cal):
+                bg = bg.rebinned(cal)
+            if bg.n_channels != fg.n_channels:
+                raise AnalysisError("background and foreground have different channel counts")
+            if fg.live_time_s is None or bg.live_time_s is None:
+                raise AnalysisError("background subtraction needs live times in both spectra")
+            measured = bg.counts * (fg.live_time_s / bg.live_time_s)
+            if measured.sum() <= 0:
+                measured = None
+        rows = [r for r, name in enumerate(library.names)
+                if not (measured is None and name in MODEL_BACKGROUND_NORM)]
+        return cls(fg.counts[mask].astype(float), mask, edges, library, measured, np.array(rows), fg.live_time_s,
+                   options.model_uncertainty)
+
+    def background_kind(self, origin: str) -> str:
+        return "model" if self.measured_bg is None else origin
+
+    # --- components ---------------------------------------------------------------------------
+    def components(self, gain: Gain) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate templates, background and continuum components) for a (gain, offset keV) correction."""
+        key = gain_key(gain) + (self.background_follows_gain,)
+        if key not in self._components:
+            templates, background = self.library.rebinned(self.sub_edges, gain[0], gain[1],
+                                                          background=self.measured_bg is None)
+            templates = np.clip(templates, 0.0, None)
+            background = np.vstack([self.background_at(gain, background), self.continuum])
+            self._components[key] = (templates, background)
+        return self._components[key]
+
+    def projected(self, gain: Gain, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Templates of ``rows`` on the analysed channels for ``gain`` and the model background components (None
+        with a measured background), not kept (the gain search tries each correction once)."""
+        templates, background = self.library.rebinned(self.sub_edges, gain[0], gain[1], rows=rows,
+                                                      background=self.measured_bg is None)
+        return np.clip(templates, 0.0, None), background
+
+    def coarse_projected(self, gain: Gain, rows: np.ndarray, groups: np.ndarray):
+        """:meth:`projected`, summed into the channel ``groups``, for a gain of the coarse search grid: the same
+        for every spectrum of the same detector and calibration, so kept between spectra."""
+        key = self.calibration_key + gain_key(gain) + (hash(np.asarray(rows).tobytes()), self.measured_bg is None)
+        cached = _COARSE_PROJECTIONS.get(key)
+        if cached is None:
+            templates, background = self.projected(gain, rows)
+            templates = np.add.reduceat(templates, groups, axis=1)
+            if background is not None:
+                background = np.add.reduceat(np.clip(background, 0.0, None), groups, axis=1)
+            cached = (templates, background)
+            with _COARSE_PROJECTIONS_LOCK:
+                if len(_COARSE_PROJECTIONS) >= _COARSE_PROJECTIONS_MAX:  # oldest out
+                    _COARSE_PROJECTIONS.pop(next(iter(_COARSE_PROJECTIONS)))
+                _COARSE_PROJECTIONS[key] = cached
+        return cached
+
+    def background_at(self, gain: Gain, model_background: np.ndarray | None,
+                      groups: np.ndarray | None = None) -> np.ndarray:
+        """Background components on the analysed channels (summed into ``groups`` if given) for a calibration
+        correction; ``model_background`` is on those channels (or groups) already."""
+        if self.measured_bg is None:
+            return np.clip(model_background, 0.0, None)
+        if not self.background_follows_gain:
+            measured = self.measured_bg[self.mask]
+        else:
+            # the background was measured with the stated calibration: move it with the correction
+            true_edges = (self.edges - gain[1]) / (1.0 + gain[0])
+            shifted = np.diff(np.interp(true_edges, self.edges, self._measured_cumulative))
+            measured = np.clip(shifted[self.mask], 0.0, None)
+        return (measured if groups is None else np.add.reduceat(measured, groups))[None, :]
+
+    def backscatter(self, row: int, gain: Gain) -> np.ndarray | None:
+        """A broad bump at the 180-degree backscatter energy of the row's strongest line above 300 keV.
+
+        How many photons scatter back from walls, floor, holder or vehicle depends on the surroundings,
+        not on the source, so its amplitude is free (a nuisance): without it, the mismatch between the
+        template's nominal backscatter and the real one reads as a 150-250 keV line (HEU's 186 keV)."""
+        key = (row,) + gain_key(gain)
+        if key in self._bumps:
+            return self._bumps[key]
+        energy = strongest_line_above(self.library.names[row], 300.0)
+        bump = None
+        if energy is not None:
+            e_bs = energy / (1.0 + 2.0 * energy / 511.0)
+            sigma = np.hypot(0.12 * e_bs, float(self.detector.fwhm_kev(e_bs)) / 2.355)
+            bump = np.exp(-0.5 * ((self.true_centers(gain) - e_bs) / sigma) ** 2) * self.channel_width
+            total = bump.sum()
+            bump = bump / total if total > 0 else None
+        self._bumps[key] = bump
+        return bump
+
+    def true_centers(self, gain: Gain) -> np.ndarray:
+        """Energies (keV) of the analysed channels' centres under the calibration correction ``gain``."""
+        return (self.centers - gain[1]) / (1 + gain[0])
+
+    # --- fits -------------------------------------------------------------------------------------
+    def fit(self, gain: Gain, rows: list[int], weights=None, bumps_for=None, warm: ModelFit | None = None,
+            extra: dict | None = None) -> ModelFit:
+        """Fit background, continuum, the templates of ``rows`` and one environmental backscatter bump per
+        source of ``bumps_for`` (default: every row; amplitudes of the nuisances come after the templates).
+
+        ``warm``: an earlier fit whose amplitudes start this one (components matched by what they are; those it
+        lacks start from ``extra`` {("template", row): amplitude}, else zero). The same fit asked for again
+        (pruning, description) is not recomputed. Cold and warm starts are kept apart: the fit stops at a
+        relative likelihood tolerance, which in a spectrum of 10^7 counts is several units of log-likelihood,
+        so where it starts can change a decision."""
+        key = gain_key(gain) + (self.background_follows_gain, tuple(rows),
+                                None if bumps_for is None else tuple(bumps_for),
+                                None if weights is None else hash(weights.tobytes()), warm is not None)
+        if key in self._fits:
+            return self._fits[key]
+        templates, background = self.components(gain)
+        parts = [background] + ([templates[rows]] if rows else [])
+        layout = [("background", j) for j in range(background.shape[0])] + [("template", r) for r in rows]
+        for r in (rows if bumps_for is None else bumps_for):
+            bump = self.backscatter(r, gain)
+            if bump is not None:
+                parts.append(bump[None, :])
+                layout.append(("bump", r))
+        start = None
+        if warm is not None:
+            known = dict(zip(warm.layout, warm.amplitudes, strict=True)) | (extra or {})
+            start = np.array([known.get(c, 0.0) for c in layout])
+        fit = fit_nonnegative(self.y, np.vstack(parts), start, weights=weights)
+        fit = ModelFit(fit.amplitudes, fit.mean, fit.loglike, tuple(layout))
+        self._fits[key] = fit
+        return fit
+
+    def model_weights(self, fit: Fit, gain: Gain) -> np.ndarray:
+        """Weights for a fit: the systematic amplitude term applies to the modelled part only — a measured
+        background is data, known to Poisson precision, while templates and continuum are physics models."""
+        if self.measured_bg is None:
+            return self.weights(fit.mean)
+        _, background = self.components(gain)
+        measured_part = fit.amplitudes[0] * background[0]
+        return self.weights(fit.mean, np.clip(fit.mean - measured_part, 0.0, None))
+
+    def weights(self, mean: np.ndarray, modelled: np.ndarray | None = None) -> np.ndarray:
+        """Channel weights Poisson / (Poisson + systematic) variance. The systematic part has an amplitude
+        term (``model_uncertainty`` x mean) and a shape term: peak positions and widths known to
+        ``SHAPE_UNCERTAINTY`` x FWHM, i.e. (dmu/dE x that energy) — large on the flanks of strong peaks,
+        where real detectors and models disagree most, and zero on flat continua."""
+        modelled = mean if modelled is None else modelled
+        slope = np.gradient(modelled) / self.channel_width
+        floor = np.maximum(mean, 1.0)
+        systematic = (self.model_uncertainty * modelled) ** 2 + (slope * self.energy_jitter) ** 2
+        return floor / (floor + systematic)
+
+    def dispersion(self, mean: np.ndarray, n_params: int) -> float:
+        """Pearson chi-square per degree of freedom, with the systematic term in the variance (at least 1)."""
+        variance = np.maximum(mean, 1.0) + (self.model_uncertainty * mean) ** 2
+        pearson = float(np.sum((self.y - mean) ** 2 / variance))
+        dof = max(int(self.y.size) - n_params, 1)
+        return max(1.0, pearson / dof)
+
+    def fitted_model(self, selection: Selection, gain: Gain) -> FittedModel:
+        """The fitted components for plots: background (with the environmental backscatter) and each source."""
+        templates, background = self.components(gain)
+        n_bg = background.shape[0]
+        bg = selection.amplitudes[:n_bg] @ background
+        bumps = [b for b in (self.backscatter(r, gain) for r in selection.rows) if b is not None]
+        first_bump = n_bg + len(selection.rows)
+        for index, bump in enumerate(bumps):  # environmental backscatter counts as background in the plot
+            bg = bg + selection.amplitudes[first_bump + index] * bump
+        components = {}
+        for position, row in enumerate(selection.rows):
+            label = f"{self.library.names[row]} ({self.library.variants[row]})"
+            components[label] = selection.amplitudes[n_bg + position] * templates[row]
+        return FittedModel(self.centers, self.y, bg, components, self.mask)
+
+
+def continuum_components(centers_kev: np.ndarray, widths_kev: np.ndarray) -> np.ndarray:
+    """Broad non-negative bumps (Gaussians in log-energy, FWHM ~ 60% of E, 10 over 30-3000 keV) that absorb
+    smooth continuum mismatch between the physics templates and a real detector, so that sources are
+    recognised by their lines and not by continuum shape."""
+    log_e = np.log(np.maximum(centers_kev, 1.0))
+    nodes = np.linspace(np.log(30.0), np.log(3000.0), 10)
+    sigma = 0.25
+    bumps = np.exp(-0.5 * ((log_e[None, :] - nodes[:, None]) / sigma) ** 2) * widths_kev[None, :] / centers_kev
+    return bumps / np.maximum(bumps.sum(axis=1, keepdims=True), 1e-12)

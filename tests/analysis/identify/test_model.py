@@ -1,0 +1,86 @@
+"""The spectrum model: projections on the analysed channels, kept projections and fits."""
+
+import numpy as np
+import pytest
+
+from radnuc.analysis.errors import AnalysisError
+from radnuc.analysis.identify import model as model_module
+from radnuc.analysis.identify.gain_search import coarse_groups
+from radnuc.analysis.identify.model import SpectrumModel
+from radnuc.analysis.identify.options import IdentifyOptions
+from radnuc.analysis.identify.templates import build_library
+from radnuc.physics.background import SiteBackground
+from radnuc.physics.synthesis import synthesize_spectrum
+from radnuc.physics.synthesis.spectrum import synthesize_background
+from radnuc.spectra import EnergyCalibration, Spectrum
+
+DET = "nai-3x3"
+CAL = EnergyCalibration.linear(0.0, 3.0, 1024)
+
+
+@pytest.fixture(scope="module")
+def spectra():
+    rng = np.random.default_rng(8)
+    return (synthesize_spectrum(DET, CAL, [], 100.0, rng, SiteBackground()),
+            synthesize_background(DET, CAL, 1000.0, rng))
+
+
+def test_projection_on_the_analysed_channels_equals_the_masked_full_projection(spectra):
+    fg, bg = spectra
+    library = build_library(DET)
+    model = SpectrumModel.build(fg, None, library, IdentifyOptions())
+    rows = model.candidates[:7]
+    templates, background = model.projected((0.02, 1.5), rows)
+    full_t, full_b = library.rebinned(CAL.edges_kev, 0.02, 1.5, rows=rows)
+    np.testing.assert_allclose(templates, np.clip(full_t[:, model.mask], 0, None), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(background, full_b[:, model.mask], rtol=1e-12, atol=1e-15)
+    measured = SpectrumModel.build(fg, bg, library, IdentifyOptions())
+    assert measured.projected((0.0, 0.0), rows)[1] is None  # a measured background needs no model background
+
+
+def test_coarse_projections_are_shared_by_spectra_of_one_calibration(spectra):
+    fg, bg = spectra
+    library = build_library(DET)
+    first = SpectrumModel.build(fg, bg, library, IdentifyOptions())
+    second = SpectrumModel.build(fg.with_counts(fg.counts[::-1].copy()), bg, library, IdentifyOptions())
+    groups = coarse_groups(first.centers)
+    rows = first.candidates[:5]
+    a = first.coarse_projected((0.015, 0.0), rows, groups)
+    assert second.coarse_projected((0.015, 0.0), rows, groups) is a
+    assert first.coarse_projected((0.03, 0.0), rows, groups) is not a
+    expected = np.add.reduceat(first.projected((0.015, 0.0), rows)[0], groups, axis=1)
+    np.testing.assert_allclose(a[0], expected)
+    assert len(model_module._COARSE_PROJECTIONS) <= model_module._COARSE_PROJECTIONS_MAX
+
+
+def test_a_fit_asked_twice_is_computed_once(spectra, monkeypatch):
+    fg, bg = spectra
+    model = SpectrumModel.build(fg, bg, build_library(DET), IdentifyOptions())
+    calls = []
+    real = model_module.fit_nonnegative
+    monkeypatch.setattr(model_module, "fit_nonnegative", lambda *a, **k: calls.append(1) or real(*a, **k))
+    row = int(model.candidates[0])
+    first = model.fit((0.0, 0.0), [row])
+    assert model.fit((0.0, 0.0), [row]) is first and len(calls) == 1
+    model.fit((0.0, 0.0), [row], weights=np.full(model.y.size, 0.5))
+    assert len(calls) == 2  # other weights: another fit
+    assert first.layout[-1][0] in {"template", "bump"} and len(first.layout) == first.amplitudes.size
+
+
+def test_background_moved_with_the_gain_keeps_its_counts(spectra):
+    fg, bg = spectra
+    model = SpectrumModel.build(fg, bg, build_library(DET), IdentifyOptions())
+    fixed = model.background_at((0.02, 0.0), None)
+    model.background_follows_gain = True
+    moved = model.background_at((0.02, 0.0), None)
+    assert moved.shape == fixed.shape == (1, model.y.size)
+    assert moved.sum() == pytest.approx(fixed.sum(), rel=0.05)
+    assert not np.allclose(moved, fixed)
+    groups = coarse_groups(model.centers)
+    np.testing.assert_allclose(model.background_at((0.02, 0.0), None, groups)[0], np.add.reduceat(moved[0], groups))
+
+
+def test_too_narrow_a_calibration_is_refused():
+    narrow = Spectrum(counts=np.ones(64), calibration=EnergyCalibration.linear(0.0, 0.1, 64), live_time_s=1.0)
+    with pytest.raises(AnalysisError, match="covers too little"):
+        SpectrumModel.build(narrow, None, build_library(DET), IdentifyOptions())

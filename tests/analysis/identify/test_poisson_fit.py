@@ -1,0 +1,65 @@
+"""The Poisson fits against brute force: the vectorised screen and the non-negative Newton fit."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+
+from radnuc.analysis.identify.poisson_fit import fit_nonnegative, loglike, screen_additions
+
+
+def _problem(seed=0, n=400, k=12, scale=1.0):
+    rng = np.random.default_rng(seed)
+    x = np.arange(n)
+    templates = np.array([np.exp(-0.5 * ((x - c) / 8.0) ** 2) + 0.02 * np.exp(-x / 200) for c in
+                          rng.uniform(20, n - 20, k)])
+    templates /= templates.sum(axis=1, keepdims=True)
+    base = scale * (40.0 * np.exp(-x / 150.0) + 2.0)
+    y = rng.poisson(base + scale * (800 * templates[2] + 300 * templates[7])).astype(float)
+    weights = rng.uniform(0.4, 1.0, n)
+    return y, base, templates, weights
+
+
+@pytest.mark.parametrize(("weighted", "scale"), [(False, 1.0), (True, 1.0), (True, 0.05)])
+def test_screen_matches_one_dimensional_maximisation(weighted, scale):
+    """Also on a sparse spectrum (scale 0.05: most channels without counts, as in HPGe spectra)."""
+    y, base, templates, weights = _problem(scale=scale)
+    assert scale == 1.0 or (y == 0).mean() > 0.3
+    w = weights if weighted else None
+    delta, amplitude = screen_additions(y, base, templates, weights=w)
+    for k, t in enumerate(templates):
+        best = minimize_scalar(lambda a, t=t: -(loglike(y, base + a * t, w) - loglike(y, base, w)),
+                               bounds=(0.0, 5e3 * scale), method="bounded", options={"xatol": 1e-7})
+        expected = max(-best.fun, 0.0)
+        assert delta[k] == pytest.approx(expected, abs=1e-5, rel=1e-6)
+        if expected > 1e-3:
+            assert amplitude[k] == pytest.approx(best.x, rel=1e-3, abs=1e-3)
+    assert delta[2] == delta.max()  # the strongest added template ranks first
+
+
+def test_screen_rows_that_only_lower_the_likelihood_stay_at_zero():
+    y, base, templates, _ = _problem()
+    delta, amplitude = screen_additions(y * 0.0, base, templates)  # no counts: any addition lowers L
+    assert not delta.any() and not amplitude.any()
+
+
+def test_fit_recovers_amplitudes_and_respects_bounds():
+    y, base, templates, weights = _problem(seed=3)
+    components = np.vstack([base[None, :] / base.sum(), templates])
+    fit = fit_nonnegative(y, components, weights=weights)
+    assert np.all(fit.amplitudes >= 0)
+    assert fit.amplitudes[3] == pytest.approx(800, rel=0.1) and fit.amplitudes[8] == pytest.approx(300, rel=0.2)
+    assert fit.loglike == pytest.approx(loglike(y, fit.mean, weights), rel=1e-12)
+    # the optimum: no free direction improves the likelihood (KKT conditions)
+    gradient = components @ (weights * (y / np.maximum(fit.mean, 1e-12) - 1.0))
+    scale = components.sum(axis=1)
+    assert np.all(gradient / scale < 1e-3 * y.sum() / y.size)
+    free = fit.amplitudes > 1e-6 * y.sum()
+    assert np.allclose(gradient[free] / scale[free], 0.0, atol=1e-2)
+
+
+def test_fit_from_a_warm_start_reaches_the_same_optimum():
+    y, base, templates, _ = _problem(seed=4)
+    components = np.vstack([base[None, :] / base.sum(), templates])
+    cold = fit_nonnegative(y, components)
+    warm = fit_nonnegative(y, components, start=cold.amplitudes * 1.1)
+    assert warm.loglike == pytest.approx(cold.loglike, abs=1e-7 * abs(cold.loglike))

@@ -1,0 +1,49 @@
+"""Model selection: the line-pattern test and forward selection at a known calibration."""
+
+import numpy as np
+
+from radnuc.analysis.identify.model import SpectrumModel
+from radnuc.analysis.identify.options import IdentifyOptions
+from radnuc.analysis.identify.selection import line_pattern_consistent, select
+from radnuc.analysis.identify.templates import build_library
+from radnuc.physics.background import SiteBackground
+from radnuc.physics.synthesis import SourceSpec, expected_counts, synthesize_spectrum
+from radnuc.physics.synthesis.spectrum import synthesize_background
+from radnuc.spectra import EnergyCalibration
+
+DET = "nai-3x3"
+CAL = EnergyCalibration.linear(0.0, 3.0, 1024)
+
+
+def test_line_pattern_consistency():
+    predicted = np.array([400.0, 300.0, 200.0])
+    noise = np.full(3, 20.0)
+    assert line_pattern_consistent(predicted * 1.1, predicted, noise)  # the predicted pattern, 10% high
+    # all the excess in one window, none where the candidate predicts its other lines: a patch
+    assert not line_pattern_consistent(np.array([1500.0, 0.0, -10.0]), predicted, noise)
+    # one informative window: no pattern to test
+    assert line_pattern_consistent(np.array([900.0, 0.0]), np.array([400.0, 10.0]), np.full(2, 20.0))
+
+
+def _model(sources, seed):
+    rng = np.random.default_rng(seed)
+    live = 30_000 / expected_counts(DET, CAL, [], 1.0, SiteBackground()).sum()
+    specs = []
+    for name, net in sources:
+        per_bq = expected_counts(DET, CAL, [SourceSpec(name, 1.0, 100.0)], live).sum()
+        specs.append(SourceSpec(name, net / per_bq, 100.0))
+    fg = synthesize_spectrum(DET, CAL, specs, live, rng, SiteBackground())
+    bg = synthesize_background(DET, CAL, 10 * live, rng)
+    return SpectrumModel.build(fg, bg, build_library(DET), IdentifyOptions())
+
+
+def test_forward_selection_at_the_true_calibration():
+    model = _model([("Co-60", 4000), ("Am-241", 4000)], seed=2)
+    selection = select(model, (0.0, 0.0), IdentifyOptions())
+    assert {model.library.names[r] for r in selection.rows} == {"Co-60", "Am-241"}
+    assert selection.dispersion >= 1.0 and selection.mean.shape == model.y.shape
+
+
+def test_background_only_selects_nothing():
+    model = _model([], seed=5)
+    assert select(model, (0.0, 0.0), IdentifyOptions()).rows == []
