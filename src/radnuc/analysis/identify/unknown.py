@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from radnuc.analysis.identify.model import Gain, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.result import NuclideID, UnknownRegion
 from radnuc.analysis.identify.selection import SELECTED_SOURCE_SYSTEMATIC
+from radnuc.physics.synthesis.source_spec import resolve_source
 
 #: Regions reported at most.
 MAX_REGIONS = 5
+#: Lead K X-rays (keV; Ka2, Ka1, Kb3, Kb1, Kb2; xraydb / Deslattes et al. 2003): fluorescence of the lead around a
+#: detector (shield, collimator, housing) excited by any source with photons above the K edge.
+LEAD_K_XRAYS_KEV = (72.80, 74.97, 84.45, 84.94, 87.30)
+LEAD_K_EDGE_KEV = 88.0
+
+
+@lru_cache(maxsize=256)
+def own_line_energies(name: str) -> tuple[float, ...]:
+    """Energies (keV) of a source's gamma and X-ray lines of at least 1 % yield above 10 keV: where an excess is
+    the identified source itself (its low-energy efficiency or X-ray intensities differ from the model), not an
+    unknown one."""
+    lines = resolve_source(name).lines(min_yield=0.01, min_energy_kev=10.0)
+    return tuple(float(e) for e in lines.energy_kev)
+
+
+def explained_energies(nuclides: list[NuclideID]) -> np.ndarray:
+    """Line energies (keV) an excess may sit on without being unknown: the identified sources' own lines, and
+    the lead K X-rays when an identified source emits above the lead K edge."""
+    energies = [e for n in nuclides for e in own_line_energies(n.name)]
+    if any(e > LEAD_K_EDGE_KEV for e in energies):
+        energies.extend(LEAD_K_XRAYS_KEV)
+    return np.array(energies, dtype=float)
 
 
 def unknown_regions(model: SpectrumModel, selection: Selection, gain: Gain, options: IdentifyOptions,
                     nuclides: list[NuclideID]) -> list[UnknownRegion]:
     """Excesses of more than ``options.unknown_sigma`` (after dispersion scaling) in a window of one FWHM,
-    except beside the lines of identified sources (there a residual is the peak-shape mismatch of a strong line,
-    not another source) and excesses below 10% of the model."""
+    except beside the strong lines of identified sources (there a residual is the peak-shape mismatch of a strong
+    line, not another source), on any line of an identified source or on lead K X-rays excited by it
+    (:func:`explained_energies`), and excesses below 10% of the model."""
     det = model.detector
     y = model.y
     centers = model.true_centers(gain)
@@ -43,6 +69,8 @@ def unknown_regions(model: SpectrumModel, selection: Selection, gain: Gain, opti
         for line in nuclide.lines:
             if line.significance > 3.0:
                 flagged &= np.abs(centers - line.energy_kev) > 2.5 * float(det.fwhm_kev(line.energy_kev))
+    for energy in explained_energies(nuclides):
+        flagged &= np.abs(centers - energy) > float(det.fwhm_kev(energy))
     regions: list[UnknownRegion] = []
     start = None
     for i in range(flagged.size + 1):

@@ -1,0 +1,63 @@
+"""Unknown regions: an excess on an identified source's own line (or on lead fluorescence it excites) is that
+source; an excess elsewhere is unknown."""
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+from radnuc.analysis.identify import identify
+from radnuc.analysis.identify.result import NuclideID
+from radnuc.analysis.identify.unknown import LEAD_K_XRAYS_KEV, explained_energies
+from radnuc.physics.background import SiteBackground
+from radnuc.physics.detectors import get_detector
+from radnuc.physics.synthesis import SourceSpec, expected_counts, synthesize_spectrum
+from radnuc.physics.synthesis.spectrum import synthesize_background
+from radnuc.spectra import EnergyCalibration, Spectrum
+
+DET = "nai-3x3"
+
+
+def _nuclide(name):
+    return NuclideID(name=name, confidence=1.0, category="industrial", net_counts=1.0, shielding="bare",
+                     significance=10.0)
+
+
+def test_explained_energies():
+    ba = explained_energies([_nuclide("Ba-133")])
+    assert np.any(np.abs(ba - 30.97) < 0.1) and np.any(np.abs(ba - 356.01) < 0.1)
+    assert all(np.any(np.abs(ba - e) < 1e-6) for e in LEAD_K_XRAYS_KEV)  # 356 keV excites lead
+    am = explained_energies([_nuclide("Am-241")])
+    assert not any(np.any(np.abs(am - e) < 1e-6) for e in LEAD_K_XRAYS_KEV)  # 59.5 keV is below the K edge
+    assert explained_energies([]).size == 0
+
+
+def _with_extra_peak(det, cal, name, energy_kev, counts, rng):
+    """``name`` (20,000 net counts over ~30,000 background counts) plus a Gaussian peak of ``counts`` at
+    ``energy_kev``, and a background measurement 10 times longer."""
+    live = 30_000 / expected_counts(det, cal, [], 1.0, SiteBackground()).sum()
+    per_bq = expected_counts(det, cal, [SourceSpec(name, 1.0, 100.0)], live).sum()
+    fg = synthesize_spectrum(det, cal, [SourceSpec(name, 20_000 / per_bq, 100.0)], live, rng, SiteBackground())
+    sigma = float(get_detector(det).sigma_kev(energy_kev))
+    extra = rng.poisson(counts * np.diff(ndtr((cal.edges_kev - energy_kev) / sigma)))
+    spectrum = Spectrum(fg.counts + extra, cal, live_time_s=fg.live_time_s, real_time_s=fg.real_time_s)
+    return spectrum, synthesize_background(det, cal, 10 * live, rng)
+
+
+@pytest.mark.parametrize("energy_kev", [30.97, 74.97])
+def test_excess_on_own_xray_or_lead_fluorescence_is_not_unknown(energy_kev):
+    """HPGe Ba-133 with 2,000 extra counts on its own Cs K X-ray (a front contact thinner than the model's) or on
+    the lead K-alpha line (lead around the detector): no unknown region there (before: 49 and 72 sigma)."""
+    cal = EnergyCalibration.linear(0.0, 3000.0 / 8192, 8192)
+    fg, bg = _with_extra_peak("hpge-40pct", cal, "Ba-133", energy_kev, 2000.0, np.random.default_rng(5))
+    result = identify(fg, bg, "hpge-40pct")
+    assert result.nuclides and result.nuclides[0].name == "Ba-133"
+    assert not [u for u in result.unknown if u.low_kev - 2 <= energy_kev <= u.high_kev + 2]
+
+
+def test_excess_elsewhere_is_unknown():
+    """The same kind of peak at 1000 keV beside Cs-137 on NaI (no library line explains it) is unknown."""
+    cal = EnergyCalibration.linear(0.0, 3.0, 1024)
+    fg, bg = _with_extra_peak(DET, cal, "Cs-137", 1000.0, 3000.0, np.random.default_rng(5))
+    result = identify(fg, bg, DET)
+    assert result.nuclides and result.nuclides[0].name == "Cs-137"
+    assert [u for u in result.unknown if u.low_kev - 20 <= 1000.0 <= u.high_kev + 20]
