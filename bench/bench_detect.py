@@ -148,13 +148,20 @@ def run(draws: int, empties: int, seed: int):
             roc.setdefault(cls, []).append((a, scores, np.array([r[3] for r in res]), moments))
     elapsed = time.perf_counter() - t0
     # time per occupancy through the full file path (TimeSlice -> decision), 2 panels x 512 channels
-    times = []
+    times, cpu = [], []
     for _ in range(30):
         ms = synthesize_occupancy(replace(base, sources=sources("Cs-137", 1e5)), rng, geometry).measurements
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         detect(ms)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    results["cpu_s"] = np.array(cpu)
     return results, rows, roc, null_scores, null_gross, np.array(times), elapsed
+
+
+def _ideal_at(moments, far):
+    e0, v0, e1, v1 = moments
+    return float(stats.norm.sf((e0 + stats.norm.isf(far) * np.sqrt(v0) - e1) / np.sqrt(v1)))
 
 
 def plot(roc, null_scores, null_gross, path):
@@ -167,7 +174,9 @@ def plot(roc, null_scores, null_gross, path):
     fig, axes = plt.subplots(2, (len(classes) + 1) // 2, figsize=(4 * ((len(classes) + 1) // 2), 7.5))
     for ax, cls in zip(axes.ravel(), classes, strict=False):
         entries = roc[cls]
-        a, scores, gross, (e0, v0, e1, v1) = entries[len(entries) // 2]
+        # the intermediate strength: the weakest at which the ideal filter reaches P_D 0.9 (else the strongest)
+        pick = next((e for e in entries if _ideal_at(e[3], FAR) >= 0.9), entries[-1])
+        a, scores, gross, (e0, v0, e1, v1) = pick
         pd_r = [np.mean(scores >= np.quantile(null_scores, 1 - f)) for f in fars]
         pd_g = [np.mean(gross >= np.quantile(null_gross, 1 - f)) for f in fars]
         pd_i = stats.norm.sf((e0 + stats.norm.isf(fars) * np.sqrt(v0) - e1) / np.sqrt(v1))
@@ -201,8 +210,10 @@ def main():
     for cls, a, pi, pd, pg, snm, top in rows:
         ratio = pd / pi if pi > 0.02 else float("nan")
         print(f"| {cls} | {a:g} | {pi:.2f} | {pd:.2f} | {ratio:.2f} | {pg:.2f} | {snm:.2f} | {top} |")
+    cpu = results["cpu_s"]
     print(f"time per occupancy (file -> decision, 2x512 ch, 193 slices): median "
-          f"{np.median(times) * 1e3:.1f} ms, max {times.max() * 1e3:.1f} ms; bench {elapsed:.0f} s")
+          f"{np.median(times) * 1e3:.1f} ms, max {times.max() * 1e3:.1f} ms wall; CPU median "
+          f"{np.median(cpu) * 1e3:.1f} ms, max {cpu.max() * 1e3:.1f} ms; bench {elapsed:.0f} s")
     out = ROOT / "docs" / "img" / "detect_roc.png"
     plot(roc, null_scores, null_gross, out)
     print(f"wrote {out}")

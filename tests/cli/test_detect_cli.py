@@ -44,3 +44,19 @@ def test_detect_table_and_far_option(tmp_path):
     assert "empty.n42" in result.stdout
     result = runner.invoke(app, ["detect", "--far", "3", str(empty)])
     assert result.exit_code == 2
+
+
+def test_detect_cli_runs_with_one_blas_thread(tmp_path, monkeypatch):
+    import radnuc.platform.jobs.blas as blas
+
+    calls = []
+    real = blas.limit_blas_threads
+    monkeypatch.setattr(blas, "limit_blas_threads", lambda n=1: calls.append(n) or real(n))
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    empty = _write(tmp_path / "empty.n42")
+    result = runner.invoke(app, ["detect", "--json", "--no-identify", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert calls == [1]
+    import os
+
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"

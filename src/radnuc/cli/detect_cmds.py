@@ -34,6 +34,15 @@ detect_app = typer.Typer(cls=_DetectGroup, no_args_is_help=True,
                          help="Portal monitor alarms: detect FILE... (or: detect calibrate).")
 
 
+def _one_blas_thread() -> None:
+    """One BLAS thread in this process: the engine's products are small (a 512-channel spectrum times its
+    window matrix, kernels x windows), and OpenBLAS's thread hand-off costs more than they do (see
+    radnuc.platform.jobs.blas; several ``radnuc detect`` processes then share the cores instead of fighting)."""
+    from radnuc.platform.jobs.blas import limit_blas_threads
+
+    limit_blas_threads(1)
+
+
 def _identify_fn():
     try:
         from radnuc.analysis.identify import identify
@@ -66,6 +75,7 @@ def run(
                                   help="Run radnuc identify on alarms when it is available."),
 ) -> None:
     """Decide alarm / no alarm for each portal occupancy file, with category and the algorithms that fired."""
+    _one_blas_thread()
     from radnuc.analysis.detect import detect, from_measurement_set, load_thresholds, resolve_kind, thresholds_for
     from radnuc.analysis.detect.monitor import LaneMonitor
     from radnuc.spectra import read_file
@@ -126,6 +136,7 @@ def calibrate_cmd(
     seed: int = typer.Option(None, "--seed", help="Random seed (default: fresh entropy)."),
 ) -> None:
     """Calibrate the null laws (thresholds) on simulated empty occupancies and write them as JSON."""
+    _one_blas_thread()
     from radnuc.analysis.detect import calibrate
 
     try:

@@ -156,3 +156,29 @@ def test_fused_tail_null_is_consistent_and_shipped():
     assert NullModel.from_json(tail.to_json()).quantile(1e-3) == pytest.approx(tail.quantile(1e-3), rel=1e-4)
     for kind in ("nai-2x4x16", "pvt-portal"):
         assert shipped_thresholds(kind).nulls["fused"].family == "exptail"
+
+
+def test_heu_masked_by_a_distributed_norm_cargo_called_snm():
+    """A point HEU source inside a Th-232 cargo spread over the vehicle (expected counts of the two passes added,
+    one Poisson draw): the point kernel above the cargo's whole-occupancy excess carries the SNM evidence."""
+    from dataclasses import replace
+
+    from radnuc.analysis.detect.occupancy import SliceData
+    from radnuc.analysis.detect.windows import rebin_matrix
+
+    rng = np.random.default_rng(15)
+    geometry = PortalGeometry()
+    tset = shipped_thresholds("nai-2x4x16")
+    base = OccupancyScenario()
+    empty = synthesize_occupancy(base, rng, geometry)
+    cargo = synthesize_occupancy(replace(base, sources=(SourceSpec("Th-232", 1e6),), distributed=True), rng, geometry)
+    heu = synthesize_occupancy(replace(base, sources=(SourceSpec("HEU", 8e6),)), rng, geometry)
+    lam = (heu.expected_gamma + cargo.expected_gamma - empty.expected_gamma).sum(axis=1)
+    counts = rng.poisson(lam @ rebin_matrix(geometry.energy_calibration.edges_kev, tset.window_edges_kev))
+    neutrons = rng.poisson(empty.expected_neutron.sum(axis=1))
+    monitor = LaneMonitor(tset)
+    out = [monitor.feed_windows(SliceData(i + 1, counts[i].astype(float), float(neutrons[i]), geometry.slice_s,
+                                          bool(empty.occupied[i]), None, 2)) for i in range(counts.shape[0])]
+    d = next((x for x in out if x is not None), None) or monitor.flush()
+    assert d.alarm and d.category == "SNM", d.explanation
+    assert any(n["category"] == "NORM" for n in d.nuclides), d.explanation

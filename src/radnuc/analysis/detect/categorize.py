@@ -1,7 +1,9 @@
 """Alarm categories (ANSI N42.34: SNM, industrial, medical, NORM; plus neutron, unknown) from the energy windows.
 
-The excess counts of the kernel that alarmed (best point kernel) and of the whole occupancy are decomposed
-into the template bank by non-negative least squares (weights 1/V, background level free in both signs as a
+The excess counts over the lane background (in the 32 category windows) of one point kernel — chosen by the
+engine as the one standing out above the whole-occupancy excess (:func:`.matched_filter.point_over_distributed`)
+— and of the whole occupancy are decomposed into the template bank by non-negative least squares (weights 1/V,
+V including the observed counts, i.e. a source's own Poisson noise; background level free in both signs as a
 nuisance). A category is supported when removing all of its templates worsens the fit by Delta chi2 >= z^2:
 z >= 4 for SNM (kept strict so that NORM and medical cargo are not called SNM) and z >= 3 for the others. A
 template mismatch of ``SYSTEMATIC`` (relative, per window) of the fitted source counts is added to the
@@ -81,8 +83,9 @@ def decompose(residual: np.ndarray, var: np.ndarray, mu: np.ndarray, bank: Templ
 
 
 def categorise(sums: KernelSums, point_kernel: int, bank: TemplateBank, spectroscopic: bool,
-               pvt_norm_like: bool = False) -> Categorisation:
-    """Category of a gamma alarm from the best point kernel and the whole-occupancy kernel."""
+               pvt_norm_like: bool = False, aggregate: np.ndarray | None = None) -> Categorisation:
+    """Category of a gamma alarm from the best point kernel and the whole-occupancy kernel. ``bank`` is in the
+    category windows; ``aggregate`` (detection windows x category windows) sums the kernel sums into them."""
     if not spectroscopic or bank.shapes.size == 0:
         cat = "NORM" if pvt_norm_like else "unknown"
         why = ("excess with the low/high energy-window ratio of NORM" if pvt_norm_like
@@ -91,7 +94,10 @@ def categorise(sums: KernelSums, point_kernel: int, bank: TemplateBank, spectros
     by_cat: dict[str, float] = {}
     comps: dict[str, Component] = {}
     for k in {point_kernel, sums.residual.shape[0] - 1}:
-        cats, parts = decompose(sums.residual[k], sums.var[k], sums.mu[k], bank)
+        r, v, mu = sums.residual[k], sums.var[k], sums.mu[k]
+        if aggregate is not None:
+            r, v, mu = r @ aggregate, v @ aggregate, mu @ aggregate
+        cats, parts = decompose(r, v, mu, bank)
         for c, z in cats.items():
             by_cat[c] = max(by_cat.get(c, 0.0), z)
         for j, z, counts in parts:

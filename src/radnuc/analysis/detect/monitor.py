@@ -27,6 +27,7 @@ from radnuc.analysis.detect.background import (
 from radnuc.analysis.detect.categorize import Categorisation, categorise
 from radnuc.analysis.detect.errors import OccupancyInputError
 from radnuc.analysis.detect.fusion import AlgorithmResult, fuse
+from radnuc.analysis.detect.matched_filter import point_over_distributed
 from radnuc.analysis.detect.occupancy import SliceData, slice_data
 from radnuc.analysis.detect.statistics import GAMMA_ALGORITHMS, NEUTRON_ALGORITHMS, compute_statistics
 from radnuc.analysis.detect.thresholds import ThresholdSet
@@ -41,7 +42,8 @@ MAX_PRE_SLICES = 600
 class Decision:
     """The outcome of one occupancy (see DESIGN.md, ``radnuc detect`` contract).
 
-    ``score`` = -log10(k min p) (higher = more suspicious; alarm when >= -log10(far)); ``algorithms`` per
+    ``score`` = -log10 of the null tail probability of the fused statistic (higher = more suspicious; alarm
+    when >= -log10(far)); ``algorithms`` per
     algorithm result; ``nuclides`` supported components (name, category, confidence, significance);
     ``profile`` 'point' or 'distributed' (time profile of the strongest excess); ``seconds`` analysis time."""
 
@@ -148,9 +150,11 @@ class LaneMonitor:
         neutrons = np.array([s.neutron for s in occ])
         speeds = [s.speed_mps for s in occ if s.speed_mps]
         st = compute_statistics(counts, live, neutrons, bg, tset, float(np.mean(speeds)) if speeds else None)
-        results, score = fuse(st.values, tset.nulls, self.far, st.details)
-        gamma = any(results[a].fired for a in GAMMA_ALGORITHMS if a in results)
-        neutron = any(results[a].fired for a in NEUTRON_ALGORITHMS if a in results)
+        alarm_set = tset.alarm_algorithms
+        results, score = fuse(st.values, tset.nulls, self.far, st.details, alarm_set)
+        fusing = [a for a in results if alarm_set is None or a in alarm_set]
+        gamma = any(results[a].fired for a in GAMMA_ALGORITHMS if a in fusing)
+        neutron = any(results[a].fired for a in NEUTRON_ALGORITHMS if a in fusing)
         alarm = score >= -math.log10(self.far)
         profile = "distributed"
         if st.mf is not None and st.sums.centre[st.mf.kernel] >= 0:
@@ -185,14 +189,15 @@ class LaneMonitor:
         )
 
     def _categorise(self, st, results: dict[str, AlgorithmResult]) -> Categorisation:
-        sums = st.sums
+        sums = st.category_sums if st.category_sums is not None else st.sums
         spectroscopic = self.thresholds.n_windows >= 8 and self.thresholds.bank.shapes.size > 0
-        point = 0
-        if st.mf is not None:
-            point = int(np.argmax(st.mf.z[:-1].max(axis=1))) if st.mf.z.shape[0] > 1 else 0
+        point = point_over_distributed(st.sums, self.thresholds.bank.shapes) if st.mf is not None else 0
         ratio = results.get("windows")
         norm_like = bool(ratio is not None and ratio.statistic is not None and not ratio.fired)
-        return categorise(sums, point, self.thresholds.bank, spectroscopic, norm_like)
+        tset = self.thresholds
+        if not spectroscopic:
+            return categorise(sums, point, tset.bank, spectroscopic, norm_like)
+        return categorise(sums, point, tset.category_bank, spectroscopic, norm_like, tset.category_matrix)
 
     def _identify(self, raw: list[TimeSlice], category: str, nuclides: list[dict],
                   warnings: list[str]) -> tuple[str, list[dict]]:

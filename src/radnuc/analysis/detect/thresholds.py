@@ -1,14 +1,16 @@
 """Threshold sets: everything the engine learns from background-only data, for one portal detector kind.
 
 A :class:`ThresholdSet` holds the energy windows, the template bank, the vehicle's mean background-suppression
-profile over the occupancy and its vehicle-to-vehicle spread, the NORM low/high window ratio, and the null
-law of every algorithm's statistic and of the fused statistic. Thresholds are never hand-set: for a target
-false-alarm rate FAR per empty occupancy the fused score is calibrated on the same empties (:mod:`.fusion`).
+profile over the occupancy and its vehicle-to-vehicle spread, the NORM low/high window ratio, the null law of
+every algorithm's statistic and of the fused statistic, and which algorithms make the alarm. Thresholds are
+never hand-set: for a target false-alarm rate FAR per empty occupancy the fused score is calibrated on the same
+empties (:mod:`.fusion`).
 
 :func:`calibrate` builds a set from ``n`` simulated empty occupancies (radnuc's physics synthesizer; vehicles
 of random speed 1.5-4.5 m/s, length 5-18 m, background suppression 3-12 %, neutron ship effect 0-5 %; the
 generator is passed in). The sets shipped in ``data/thresholds-<kind>.json`` were made by
-``radnuc detect calibrate --detector KIND --n 5000 --seed 20260101`` and record that provenance.
+``radnuc detect calibrate --detector KIND --n 20000 --seed 20260101`` (``20260102`` for ``pvt-portal``) and record
+that provenance; re-run both after any change of the physics or of the statistics.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ import numpy as np
 
 from radnuc.analysis.detect.background import BackgroundEstimate
 from radnuc.analysis.detect.errors import ThresholdDataError
-from radnuc.analysis.detect.fusion import NullModel, fit_fused_tail, fit_null, fused_statistic
+from radnuc.analysis.detect.fusion import TAIL_FRACTION, NullModel, fit_fused_tail, fit_null, fused_statistic
 from radnuc.analysis.detect.templates import TemplateBank, build_bank
-from radnuc.analysis.detect.windows import SPLIT_KEV, rebin_matrix, window_edges
+from radnuc.analysis.detect.windows import SPLIT_KEV, aggregation_matrix, category_edges, rebin_matrix, window_edges
 
 SHIPPED_KINDS = ("nai-2x4x16", "pvt-portal")
-NULL_FAMILIES = {"gross": "normal", "windows": "gumbel", "nscrad": "gumbel", "matched_filter": "gumbel",
-                 "neutron": "gumbel"}
+NULL_FAMILIES = {"gross": "maxnormal", "windows": "maxnormal", "nscrad": "maxnormal", "matched_filter": "maxnormal",
+                 "neutron": "maxnormal"}
 PROFILE_BINS = 20
 
 
@@ -48,6 +50,21 @@ class ThresholdSet:
     closest_approach_m: float = 2.0
     occupancy_travel_m: float = 16.0
     provenance: dict = field(default_factory=dict)
+    category_edges_kev: np.ndarray | None = None
+    alarm_algorithms: tuple[str, ...] | None = None
+
+    @property
+    def category_matrix(self) -> np.ndarray:
+        """Detection windows -> category windows (identity when the set has one binning)."""
+        if self.category_edges_kev is None:
+            return np.eye(self.n_windows)
+        return aggregation_matrix(self.window_edges_kev, self.category_edges_kev)
+
+    @property
+    def category_bank(self) -> TemplateBank:
+        """The template bank in the category windows (what :mod:`.categorize` decomposes into)."""
+        shapes = self.bank.shapes @ self.category_matrix if self.bank.shapes.size else self.bank.shapes
+        return replace(self.bank, shapes=shapes)
 
     @property
     def low_windows(self) -> np.ndarray:
@@ -62,16 +79,19 @@ class ThresholdSet:
         """The same set for a gross-count portal (one window, no templates)."""
         edges = np.array([self.window_edges_kev[0], self.window_edges_kev[-1]])
         bank = TemplateBank((), (), (), np.zeros((0, 1)))
-        return replace(self, window_edges_kev=edges, bank=bank)
+        return replace(self, window_edges_kev=edges, bank=bank, category_edges_kev=None)
 
     def to_json(self) -> dict:
         return {
             "format": "radnuc-detect-thresholds/1", "detector_kind": self.detector_kind,
             "window_edges_kev": [round(float(e), 4) for e in self.window_edges_kev],
+            "category_edges_kev": (None if self.category_edges_kev is None
+                                   else [round(float(e), 4) for e in self.category_edges_kev]),
             "suppression_profile": [round(float(v), 6) for v in self.suppression_profile],
             "scale_sigma": round(self.scale_sigma, 6), "kappa": round(self.kappa, 6),
             "closest_approach_m": self.closest_approach_m, "occupancy_travel_m": self.occupancy_travel_m,
             "nulls": {k: v.to_json() for k, v in self.nulls.items()}, "templates": self.bank.to_json(),
+            "alarm_algorithms": None if self.alarm_algorithms is None else list(self.alarm_algorithms),
             "provenance": self.provenance,
         }
 
@@ -90,6 +110,10 @@ class ThresholdSet:
                 closest_approach_m=float(data.get("closest_approach_m", 2.0)),
                 occupancy_travel_m=float(data.get("occupancy_travel_m", 16.0)),
                 provenance=dict(data.get("provenance", {})),
+                category_edges_kev=(None if data.get("category_edges_kev") is None
+                                    else np.asarray(data["category_edges_kev"], dtype=float)),
+                alarm_algorithms=(None if data.get("alarm_algorithms") is None
+                                  else tuple(str(a) for a in data["alarm_algorithms"])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ThresholdDataError(f"{origin}: malformed threshold file ({exc})") from None
@@ -141,7 +165,7 @@ def calibrate(detector_kind: str, n: int, rng: np.random.Generator, seed: int | 
     """Calibrate a threshold set on ``n`` simulated empty occupancies (``scenarios`` distinct vehicles, each
     drawn n / scenarios times; Poisson draws are made directly in the energy windows, which is exact since a
     sum of Poisson counts is Poisson)."""
-    from radnuc.analysis.detect.statistics import ALGORITHMS, compute_statistics
+    from radnuc.analysis.detect.statistics import ALARM_ALGORITHMS, ALGORITHMS, compute_statistics
     from radnuc.physics.synthesis import PortalGeometry, synthesize_occupancy
 
     if n < 200:
@@ -170,7 +194,8 @@ def calibrate(detector_kind: str, n: int, rng: np.random.Generator, seed: int | 
     predicted = np.array([p.mean() for p in profiles])
     scale_sigma = float(max(np.std(np.array(levels) / predicted.mean()), 0.003))
     kappa = _norm_kappa(bank, np.sqrt(edges[:-1] * edges[1:]) < SPLIT_KEV)
-    tset = ThresholdSet(detector_kind, edges, bank, profile, scale_sigma, kappa, {})
+    tset = ThresholdSet(detector_kind, edges, bank, profile, scale_sigma, kappa, {},
+                        category_edges_kev=category_edges(detector_kind), alarm_algorithms=ALARM_ALGORITHMS)
     samples: dict[str, list[float]] = {a: [] for a in ALGORITHMS}
     per = math.ceil(n / n_scen)
     for expected, neutron, occ, pre, slice_s in vehicles:
@@ -185,15 +210,17 @@ def calibrate(detector_kind: str, n: int, rng: np.random.Generator, seed: int | 
                 samples[a].append(st.values[a])
     nulls = {a: fit_null(np.array(v), NULL_FAMILIES[a]) for a, v in samples.items() if np.isfinite(v).any()}
     # the fused statistic's own null, on the same empties: exact fused FAR instead of Bonferroni over algorithms
-    fused = [fused_statistic({a: samples[a][i] for a in nulls}, nulls) for i in range(len(samples[ALGORITHMS[0]]))]
+    fused = [fused_statistic({a: samples[a][i] for a in nulls}, nulls, ALARM_ALGORITHMS)
+             for i in range(len(samples[ALGORITHMS[0]]))]
     nulls["fused"] = fit_fused_tail(np.array(fused))
     provenance = {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": "radnuc.analysis.detect.thresholds.calibrate: simulated empty occupancies "
                   "(radnuc.physics.synthesis.synthesize_occupancy, default site background, two panels, 0.1 s "
                   "slices; speed U(1.5,4.5) m/s, length U(5,18) m, suppression U(0.03,0.12), ship effect "
-                  "U(0,0.05)); null laws fitted through the median and 99th percentile; fused statistic: "
-                  "exponential tail above its 95th percentile",
+                  "U(0,0.05)); null laws of every algorithm: tail of a maximum of near-normal deviates "
+                  "(N Phi_bar(x/s)) through the 90th and 99th percentiles; fused statistic: "
+                  f"exponential tail above its {100 * (1 - TAIL_FRACTION):g}th percentile",
         "n_occupancies": int(per * n_scen), "n_vehicles": int(n_scen), "seed": seed,
         "command": f"radnuc detect calibrate --detector {detector_kind} --n {n}"
                    + (f" --seed {seed}" if seed is not None else ""),
