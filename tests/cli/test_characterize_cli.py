@@ -39,6 +39,16 @@ def test_enrich_json_contract(files):
     assert cs["enrichment_pct"] is None and cs["reason"].startswith("not uranium")
 
 
+def test_enrich_distance_is_passed_to_the_analysis(files):
+    res = runner.invoke(app, ["enrich", "--detector", "nai-3x3", "--json", "--distance", "0.3", str(files["u"])])
+    assert res.exit_code == 0, res.output
+    u = json.loads(res.stdout.strip().splitlines()[-1])
+    assert u["distance_given"] is True and u["distance_cm_given"] == pytest.approx(30.0)
+    assert u["category"] == "LEU" and abs(u["enrichment_pct"] - 4.5) < 3.5 * u["uncertainty_pct"]
+    res = runner.invoke(app, ["enrich", "--detector", "nai-3x3", "--json", str(files["u"])])
+    assert json.loads(res.stdout.strip().splitlines()[-1])["distance_given"] is False
+
+
 def test_enrich_bad_file_exit_2(files):
     res = runner.invoke(app, ["enrich", "--detector", "nai-3x3", "--json", str(files["bad"]), str(files["u"])])
     assert res.exit_code == 2

@@ -55,6 +55,9 @@ def enrich_command(
     background: Path = typer.Option(None, "--background", help="Background spectrum file for all inputs."),
     detector: str = typer.Option("auto", "--detector", help=f"Detector kind: {', '.join(detector_kinds())}, auto."),
     shielding: str = typer.Option(None, "--shielding", help="Known absorber, e.g. fe:0.5 (cm) or pb:5g (g/cm2)."),
+    distance_m: float = typer.Option(None, "--distance-m", "--distance", min=0.001,
+                                     help="Item to detector face (m), if known; else the relative efficiency is "
+                                          "averaged over 3 cm - far."),
     json_output: bool = typer.Option(False, "--json", help="One JSON object per file per line."),
 ) -> None:
     """U-235 enrichment (wt %) with uncertainty and category DU/NU/LEU/HEU."""
@@ -67,7 +70,8 @@ def enrich_command(
             ms = read_file(path, max_bytes=settings.max_file_bytes)
             fg = ms.summed_foreground()
             file_bg = bg if bg is not None else ms.summed_background()
-            result = measure_enrichment(fg, file_bg, detector, ms, shields)
+            result = measure_enrichment(fg, file_bg, detector, ms, shields,
+                                        distance_cm=None if distance_m is None else 100.0 * distance_m)
         except RadnucError as exc:
             report_error(str(path), str(exc))
             failed = True

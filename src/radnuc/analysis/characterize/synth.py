@@ -48,10 +48,12 @@ def synthesize_material(detector: str, source: Source, rng: np.random.Generator,
                         calibration: EnergyCalibration | None = None, live_time_s: float = 600.0,
                         distance_cm: float = 30.0, shields: Sequence[Shield] = (),
                         background: SiteBackground | None = SiteBackground(), grams: float | None = None,
-                        resolution_scale: float = 1.0) -> tuple[Spectrum, float]:
+                        resolution_scale: float = 1.0, noise_free: bool = False) -> tuple[Spectrum, float]:
     """A Poisson spectrum of ``source`` (per-gram material source). With ``grams`` None the mass is chosen so
     that the expected total (source + background) is ``total_counts``. ``resolution_scale`` widens the
-    detector resolution (a different crystal than the model). Returns (spectrum, grams)."""
+    detector resolution (a different crystal than the model). ``noise_free``: the expected counts themselves
+    (not integers; ``rng`` unused), to separate the bias of an analysis from its counting noise.
+    Returns (spectrum, grams)."""
     from dataclasses import replace
 
     from radnuc.physics.detectors import get_detector
@@ -67,7 +69,7 @@ def synthesize_material(detector: str, source: Source, rng: np.random.Generator,
     if grams is None:
         grams = max(total_counts - bg_total, 0.0) / max(float(per_g.sum()), 1e-300)
     mean = np.clip(per_g * grams + bg, 0.0, None)
-    counts = rng.poisson(mean).astype(float)
+    counts = mean.astype(float) if noise_free else rng.poisson(mean).astype(float)
     spectrum = Spectrum(counts=counts, calibration=cal, live_time_s=live_time_s, real_time_s=live_time_s,
                         detector_name=det.kind, source_type=SourceType.FOREGROUND, title=source.name)
     return spectrum, float(grams)
