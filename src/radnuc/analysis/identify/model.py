@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radnuc.analysis.errors import AnalysisError
+from radnuc.analysis.identify.background_measurement import denoised_background
 from radnuc.analysis.identify.evidence import strongest_line_above
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import Fit, fit_nonnegative
@@ -106,7 +107,9 @@ class SpectrumModel:
                 raise AnalysisError("background and foreground have different channel counts")
             if fg.live_time_s is None or bg.live_time_s is None:
                 raise AnalysisError("background subtraction needs live times in both spectra")
-            measured = bg.counts * (fg.live_time_s / bg.live_time_s)
+            det = get_detector(library.detector)
+            fwhm_channels = det.fwhm_kev(np.maximum(cal.centers_kev, 1.0)) / np.diff(edges)
+            measured = denoised_background(bg.counts, fwhm_channels) * (fg.live_time_s / bg.live_time_s)
             if measured.sum() <= 0:
                 measured = None
         rows = [r for r, name in enumerate(library.names)
