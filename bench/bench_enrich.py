@@ -12,10 +12,10 @@ analysis does not know: detector resolution x1.15 and a 3 g/cm2 iron container.
 
 ``--background measured`` also synthesizes a separate background-only spectrum (10 x the live time, new seed) and
 gives it to the analysis, as a laboratory would; ``none`` (default) gives no background spectrum; ``absent``
-synthesizes the item alone (no room background in the spectrum, none given). radnuc's
-background model represents terrestrial scatter by 60 narrow pseudo-lines on a log grid (30-2700 keV), which in
-an HPGe spectrum are spurious peaks (e.g. at 64, 258 and 1000.5 keV, on top of the U-238 daughter lines): without
-a background spectrum they bias HPGe results at high enrichment in this benchmark (not in real spectra).
+synthesizes the item alone (no room background in the spectrum, none given). Until
+2026-12-04 afternoon radnuc's background model drew terrestrial scatter as 60 narrow pseudo-lines, which in an HPGe
+spectrum were spurious peaks (e.g. at 64, 258 and 1000.5 keV, on top of the U-238 daughter lines) and biased HPGe
+results at high enrichment; it is now a continuum (radnuc.physics.background).
 The spectra are of a point source at 30 cm; by default the analysis is not told the distance
 (``--distance-known`` tells it). Coverage: fraction of results with |estimate - truth| <= 1 (2) reported uncertainties.
 The "noise-free" column analyses the expected spectrum itself (no Poisson noise, same everything else): its signed
