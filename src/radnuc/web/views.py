@@ -443,6 +443,11 @@ def _plot_payload(request: Request, db: Session, actor: Actor, m) -> dict[str, A
     return payload
 
 
+def safe_filename(name: str, default: str = "measurement") -> str:
+    """``name`` reduced to letters, digits and ``._-`` for a Content-Disposition header (``default`` if empty)."""
+    return "".join(ch for ch in name if ch.isalnum() or ch in "._-") or default
+
+
 @router.get("/measurements/{measurement_id}")
 def measurement_page(request: Request, measurement_id: str, actor: CurrentUser, db: ReadDB) -> Response:
     """One measurement: file, analysis, spectrum with the fitted components, the alarm it raised, share dialog."""
@@ -516,7 +521,7 @@ def alarm_results_n42(request: Request, alarm_id: str, actor: CurrentUser, db: R
         xml = to_n42_xml(read_bytes(data, m.filename, max_bytes=max(len(data), 1)), (analysis,))
     except SpectrumError as exc:
         return render(request, "error.html", {"status": 422, "message": str(exc)}, status=422, actor=actor)
-    stem = "".join(ch for ch in m.filename.rsplit(".", 1)[0] if ch.isalnum() or ch in "._-") or "measurement"
+    stem = safe_filename(m.filename.rsplit(".", 1)[0])
     return Response(xml, media_type="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="{stem}_results.n42"'})
 
@@ -528,7 +533,7 @@ def measurement_file(request: Request, measurement_id: str, actor: CurrentUser, 
         m, data = measurements.get_file(session=db, actor=actor, measurement_id=measurement_id)
     except PlatformError as exc:
         return error_page(request, actor, exc)
-    safe = "".join(ch for ch in m.filename if ch.isalnum() or ch in "._-") or "measurement"
+    safe = safe_filename(m.filename)
     return Response(data, media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{safe}"'})
 
