@@ -50,7 +50,7 @@ def test_u238_after_six_months():
     assert act["Pa-234m"] == pytest.approx(1.0, abs=0.01)
     assert act.get("U-234", 0.0) < 1e-5  # no U-234 ingrowth to speak of
     assert src.lines().intensity_at(1001.03) == pytest.approx(0.0083, rel=0.03)  # Pa-234m 1001 keV ~0.84 %
-    assert src.lines().intensity_at(63.29) == pytest.approx(0.048, rel=0.05)  # Th-234
+    assert src.lines().intensity_at(63.29) == pytest.approx(0.0375, rel=0.05)  # Th-234 (DDEP, line_corrections)
 
 
 def test_default_ages():
@@ -94,13 +94,13 @@ def test_u235_with_th231():
 
 
 def test_merging_and_cutoff():
-    lines = Source.nuclide("Ra-226").lines(min_yield=1e-3)
+    lines = Source.nuclide("Th-232").lines(min_yield=1e-3)
     assert lines.intensity.min() >= 1e-3
-    # Pb Kα1 (74.97 keV) from Pb-214 and Bi-214 decays merged into one line
-    pb_ka1 = lines.select(["xray"], 74.9, 75.1)
-    assert len(pb_ka1) == 1
-    unmerged = Source.nuclide("Ra-226").lines(min_yield=1e-3, merge_tolerance_kev=0.0)
-    assert lines.total() == pytest.approx(unmerged.total(), rel=1e-3)
+    # L X-rays at 12.976 keV (Ac-228) and 12.984 keV (Pb-212) merged into one line
+    assert len(lines.select(["xray"], 12.97, 12.99)) == 1
+    unmerged = Source.nuclide("Th-232").lines(min_yield=1e-3, merge_tolerance_kev=0.0)
+    assert len(unmerged.select(["xray"], 12.97, 12.99)) == 2
+    assert lines.total() == pytest.approx(unmerged.total(), rel=5e-3)  # merged weak lines may pass the cut
 
 
 def test_progeny_and_strongest():

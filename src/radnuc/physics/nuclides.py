@@ -1,4 +1,5 @@
-"""Nuclide names and photon emission lines from ICRP Publication 107.
+"""Nuclide names and photon emission lines from ICRP Publication 107 (with the corrections of
+:mod:`radnuc.physics.line_corrections`: standard K X-ray energies, current Th-234 yields).
 
 Data: ICRP, 2008. Nuclear Decay Data for Dosimetric Calculations. ICRP Publication 107, Ann. ICRP 38(3),
 as packaged by PyPI ``icrp107-database`` (one JSON file per nuclide, 1252 radionuclides; energies in MeV,
@@ -21,6 +22,7 @@ from importlib import resources
 import numpy as np
 
 from radnuc.physics.errors import UnknownNuclideError
+from radnuc.physics.line_corrections import corrected_xray_energies, override_yields
 
 __all__ = [
     "ELEMENTS",
@@ -31,6 +33,7 @@ __all__ = [
     "all_nuclides",
     "emission_lines",
     "half_life_s",
+    "icrp107_lines",
     "is_radionuclide",
     "normalize_name",
     "nuclide",
@@ -134,18 +137,35 @@ class _Record:
     lines: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (energy keV, yield per decay)
 
 
-@functools.cache
-def _record(canonical: str) -> _Record:
+def _icrp_json(canonical: str) -> dict:
     text = (_data_dir() / f"{canonical}.json").read_text(encoding="utf-8")
     data = json.loads(text)
     if isinstance(data, str):  # icrp107-database stores each file as a JSON-encoded JSON string
         data = json.loads(data)
+    return data
+
+
+def icrp107_lines(name: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Uncorrected ICRP-107 (energy keV, yield per decay) of one photon ``kind``; for provenance checks and
+    for :func:`radnuc.physics.line_corrections.build_xray_energy_map`. Use :func:`emission_lines` otherwise."""
+    rows = _icrp_json(_canonical_known(name))["emissions"].get(_ICRP_KEYS[kind]) or []
+    arr = np.asarray(rows, dtype=float).reshape(-1, 2)
+    return arr[:, 0] * 1000.0, arr[:, 1]
+
+
+@functools.cache
+def _record(canonical: str) -> _Record:
+    data = _icrp_json(canonical)
     half_life = float(data["half_life"]) * _TIME_UNITS_S[data["time_unit"]]
     lines = {}
     for kind, key in _ICRP_KEYS.items():
         rows = data["emissions"].get(key) or []
         arr = np.asarray(rows, dtype=float).reshape(-1, 2)
         energy, weight = arr[:, 0] * 1000.0, arr[:, 1]
+        if kind == "xray":
+            energy = corrected_xray_energies(energy)
+        elif kind == "gamma":
+            weight = override_yields(canonical, energy, weight)
         energy.flags.writeable = False
         weight.flags.writeable = False
         lines[kind] = (energy, weight)

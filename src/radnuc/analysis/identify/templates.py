@@ -25,7 +25,7 @@ from radnuc.physics.synthesis.source_spec import resolve_source
 
 log = logging.getLogger(__name__)
 
-LIBRARY_VERSION = "4"  # 4: continuous scatter (background, shields) and electron escape in the Monte Carlo tables
+LIBRARY_VERSION = "5"  # 5: standard K X-ray energies, DDEP Th-234 yields (physics.line_corrections)
 MIN_LINE_YIELD = 1e-3  # photons per decay: weaker lines do not change an identification
 LOW_EDGE_KEV = 15.0
 HIGH_EDGE_KEV = 3200.0
