@@ -112,6 +112,19 @@ def test_real_high_count_spectra_give_no_patching_extras(data_dir, filename, tru
     assert {n.name for n in result.nuclides} == truth
 
 
+@pytest.mark.parametrize(("filename", "truth"), [
+    ("Ba133_Eu152_Eu152_b.xml", {"Eu-152"}), ("Ba133_Eu152_Ba133_a.xml", {"Ba-133"}),
+    ("Ba133_Eu152_Ba133_a+Eu152_b.xml", {"Ba-133", "Eu-152"}),
+])
+def test_real_spectra_alone_keep_the_device_calibration(data_dir, filename, truth):
+    """The files alone (model background, as `radnuc identify FILE` runs them): the gain search must find the
+    device's calibration (the Cs-137 and Co-60 files of the same RadiaCode need < 1 % gain), not a 4 % wrong
+    gain where Co-57 and I-131 patch the misaligned Eu-152 lines."""
+    result = identify_measurements(read_file(data_dir / f"radiacode/{filename}"))
+    assert {n.name for n in result.nuclides} == truth
+    assert abs(result.gain_correction) < 0.03
+
+
 @pytest.mark.parametrize(("name", "distance_cm"), [("Cs-137", 25.0), ("Co-60", 25.0), ("Co-60", 100.0)])
 def test_activity_at_a_known_distance(name, distance_cm):
     """Activity from the fitted amplitude includes the geometric efficiency and the divergence of the beam at

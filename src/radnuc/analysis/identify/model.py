@@ -248,12 +248,15 @@ class SpectrumModel:
         systematic = (self.model_uncertainty * modelled) ** 2 + (slope * self.energy_jitter) ** 2
         return floor / (floor + systematic)
 
+    def pearson(self, mean: np.ndarray) -> float:
+        """Pearson chi-square of the data against ``mean``, with the systematic term in the variance."""
+        variance = np.maximum(mean, 1.0) + (self.model_uncertainty * mean) ** 2
+        return float(np.sum((self.y - mean) ** 2 / variance))
+
     def dispersion(self, mean: np.ndarray, n_params: int) -> float:
         """Pearson chi-square per degree of freedom, with the systematic term in the variance (at least 1)."""
-        variance = np.maximum(mean, 1.0) + (self.model_uncertainty * mean) ** 2
-        pearson = float(np.sum((self.y - mean) ** 2 / variance))
         dof = max(int(self.y.size) - n_params, 1)
-        return max(1.0, pearson / dof)
+        return max(1.0, self.pearson(mean) / dof)
 
     def fitted_model(self, selection: Selection, gain: Gain) -> FittedModel:
         """The fitted components for plots: background (with the environmental backscatter) and each source."""

@@ -37,14 +37,16 @@ def critical_value(model: SpectrumModel, alpha: float) -> float:
 
 
 def best_selection(model: SpectrumModel, options: IdentifyOptions) -> tuple[Gain, Selection]:
-    """The calibration correction and selection with the highest penalised likelihood over the competing
-    gain hypotheses (each source costs half the detection threshold, as in the gain score)."""
+    """The calibration correction and selection that fit the data best over the competing gain hypotheses:
+    lowest Pearson chi-square with the model's systematic uncertainty in the variance (the Poisson likelihood
+    would let the highest-count region, where a real detector departs most from a linear calibration, decide
+    alone), each source costing the detection threshold."""
     critical = critical_value(model, options.alpha)
     best = None
     for gain, follows in gain_hypotheses(model, options.gain_range, options.alpha):
         model.background_follows_gain = follows
         selection = select(model, gain, options)
-        value = selection.loglike - 0.5 * critical * len(selection.rows)
+        value = -0.5 * model.pearson(selection.mean) - 0.5 * critical * len(selection.rows)
         if best is None or value > best[0]:
             best = (value, gain, follows, selection)
     _, gain, follows, selection = best
