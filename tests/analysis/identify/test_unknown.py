@@ -61,3 +61,32 @@ def test_excess_elsewhere_is_unknown():
     result = identify(fg, bg, DET)
     assert result.nuclides and result.nuclides[0].name == "Cs-137"
     assert [u for u in result.unknown if u.low_kev - 20 <= 1000.0 <= u.high_kev + 20]
+
+
+@pytest.mark.parametrize(("extra_counts", "unknown"), [(1000.0, False), (3000.0, True)])
+def test_excess_just_below_a_strong_line(extra_counts, unknown):
+    """HPGe Ba-133 (200,000 net counts) with a peak at 330 keV, 7 % below its 356 keV line: small beside the line
+    (scatter in a holder, a peak tail) it is the source's own; as large as a line of its own it stays unknown."""
+    cal = EnergyCalibration.linear(0.0, 3000.0 / 8192, 8192)
+    rng = np.random.default_rng(7)
+    fg, bg = _with_extra_peak("hpge-40pct", cal, "Ba-133", 330.0, 0.0, rng)
+    fg = Spectrum(fg.counts * 10, cal, live_time_s=fg.live_time_s, real_time_s=fg.real_time_s)  # 10x the source
+    sigma = float(get_detector("hpge-40pct").sigma_kev(330.0))
+    extra = rng.poisson(extra_counts * np.diff(ndtr((cal.edges_kev - 330.0) / sigma)))
+    fg = Spectrum(fg.counts + extra, cal, live_time_s=fg.live_time_s, real_time_s=fg.real_time_s)
+    result = identify(fg, bg, "hpge-40pct")
+    assert result.nuclides and result.nuclides[0].name == "Ba-133"
+    line = [ln for ln in result.nuclides[0].lines if abs(ln.energy_kev - 356.0) < 1.0][0]
+    assert (extra_counts < 0.05 * line.net_counts) != unknown  # the two cases straddle the rule
+    assert bool([u for u in result.unknown if u.low_kev - 2 <= 330.0 <= u.high_kev + 2]) == unknown
+
+
+def test_real_portal_hpge_ba133_is_not_unknown(data_dir):
+    """The ORTEC portal HPGe Ba-133 (2.6 M counts): the scatter below its lines, the K-40 shelf and the Doppler-broad
+    511 keV of the background are not unknown sources (before: category unknown with five regions)."""
+    from radnuc.analysis.identify import identify_measurements
+    from radnuc.spectra import read_file
+
+    result = identify_measurements(read_file(data_dir / "portal/ba133_source_640s_20100317.n42"))
+    assert [n.name for n in result.nuclides] == ["Ba-133"]
+    assert result.unknown == () and result.category == "industrial"

@@ -18,6 +18,19 @@ MAX_REGIONS = 5
 #: detector (shield, collimator, housing) excited by any source with photons above the K edge.
 LEAD_K_XRAYS_KEV = (72.80, 74.97, 84.45, 84.94, 87.30)
 LEAD_K_EDGE_KEV = 88.0
+#: Annihilation radiation (keV): always in a natural background (cosmic-ray pair production in the surroundings),
+#: Doppler-broadened to ~2.5 keV FWHM (wider than a gamma line on HPGe). A positron emitter strong enough to
+#: matter is identified by name (F-18, Na-22, ...); a leftover excess at 511 keV is not an unknown source.
+ANNIHILATION_KEV = 511.0
+ANNIHILATION_HALF_WIDTH_KEV = 2.5
+#: Relative width of the band below each line where Compton scatter in material between source and detector
+#: (source holder, housing, vehicle wall, soil for background lines) puts counts; 10 % is a 35-45 degree scatter
+#: above 300 keV and a 90 degree one at 60 keV. Real HPGe peaks also carry a low-energy tail (incomplete charge
+#: collection) that the Gaussian peak model lacks.
+LOW_SIDE_BAND = 0.10
+#: An excess in that band below a line is the line's own scatter and tail when it holds at most this fraction of
+#: the line's net counts.
+LOW_SIDE_FRACTION = 0.05
 
 
 @lru_cache(maxsize=256)
@@ -38,12 +51,40 @@ def explained_energies(nuclides: list[NuclideID]) -> np.ndarray:
     return np.array(energies, dtype=float)
 
 
+def strong_lines(model: SpectrumModel, selection: Selection, gain: Gain,
+                 nuclides: list[NuclideID]) -> list[tuple[float, float]]:
+    """(energy keV, net counts) of the lines that leave peak-shape residuals: the identified sources' lines of
+    more than 3 sigma, and the natural-background lines whose model peak stands out of its surroundings (their
+    net counts: the fitted model within one FWHM less the continuum one to two FWHM away)."""
+    lines = [(line.energy_kev, line.net_counts) for n in nuclides for line in n.lines if line.significance > 3.0]
+    centers = model.true_centers(gain)
+    for energy in background_line_energies():
+        fwhm = float(model.detector.fwhm_kev(energy))
+        inside = np.abs(centers - energy) <= fwhm
+        side = (np.abs(centers - energy) > fwhm) & (np.abs(centers - energy) <= 2 * fwhm)
+        if inside.sum() == 0 or side.sum() == 0:
+            continue
+        net = float(selection.mean[inside].sum() - selection.mean[side].mean() * inside.sum())
+        if net > 9.0 * np.sqrt(max(float(selection.mean[inside].sum()), 1.0)):
+            lines.append((energy, net))
+    return lines
+
+
+@lru_cache(maxsize=1)
+def background_line_energies() -> tuple[float, ...]:
+    """Energies (keV) of the strong natural-background lines (radnuc.physics background_lines.csv)."""
+    from radnuc.physics.background import background_lines
+
+    return tuple(line.energy_kev for line in background_lines())
+
+
 def unknown_regions(model: SpectrumModel, selection: Selection, gain: Gain, options: IdentifyOptions,
                     nuclides: list[NuclideID]) -> list[UnknownRegion]:
     """Excesses of more than ``options.unknown_sigma`` (after dispersion scaling) in a window of one FWHM,
     except beside the strong lines of identified sources (there a residual is the peak-shape mismatch of a strong
-    line, not another source), on any line of an identified source or on lead K X-rays excited by it
-    (:func:`explained_energies`), and excesses below 10% of the model."""
+    line, not another source), in the small-angle scatter band below them when small beside the line
+    (:data:`LOW_SIDE_FRACTION`), on any line of an identified source or on lead K X-rays excited by it
+    (:func:`explained_energies`), at 511 keV (annihilation), and excesses below 10% of the model."""
     det = model.detector
     y = model.y
     centers = model.true_centers(gain)
@@ -65,12 +106,15 @@ def unknown_regions(model: SpectrumModel, selection: Selection, gain: Gain, opti
     sigma = excess / np.sqrt(np.maximum(expected, 1.0) * selection.dispersion + systematic)
     local = np.maximum(cum_mu[hi] - cum_mu[lo], 1.0)
     flagged = (sigma > options.unknown_sigma) & (excess > 0.1 * local)
-    for nuclide in nuclides:
-        for line in nuclide.lines:
-            if line.significance > 3.0:
-                flagged &= np.abs(centers - line.energy_kev) > 2.5 * float(det.fwhm_kev(line.energy_kev))
+    for energy, counts in strong_lines(model, selection, gain, nuclides):
+        fwhm = float(det.fwhm_kev(energy))
+        flagged &= np.abs(centers - energy) > 2.5 * fwhm
+        below = (centers < energy) & (centers >= (1.0 - LOW_SIDE_BAND) * energy - fwhm)
+        flagged &= ~(below & (excess <= LOW_SIDE_FRACTION * counts))
     for energy in explained_energies(nuclides):
         flagged &= np.abs(centers - energy) > float(det.fwhm_kev(energy))
+    annihilation = max(float(det.fwhm_kev(ANNIHILATION_KEV)), ANNIHILATION_HALF_WIDTH_KEV)
+    flagged &= np.abs(centers - ANNIHILATION_KEV) > annihilation
     regions: list[UnknownRegion] = []
     start = None
     for i in range(flagged.size + 1):
