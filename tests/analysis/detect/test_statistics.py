@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -82,6 +84,28 @@ def test_pooled_kernel_sums_have_the_null_variance_they_claim():
         z = np.array(z)
         assert np.allclose(z.mean(axis=0), 0.0, atol=0.06), pool
         assert np.allclose(z.std(axis=0), 1.0, atol=0.06), pool
+
+
+def test_a_vehicle_wide_level_change_moves_pooled_residuals_by_the_level_gain():
+    """The pooled rate absorbs part of a level change over the whole occupancy: the residuals keep T_b / E of it
+    (the gross-count test scales its vehicle-to-vehicle level term accordingly)."""
+    from radnuc.analysis.detect.gross import gross_sigma
+
+    n, tb, rate = 80, 10.0, np.array([400.0, 50.0, 8.0])
+    live = np.full(n, 0.1)
+    w = kernel_weights(n, 0.1, 2.2, 2.0, (1.0,))
+    base = np.tile(rate * 0.1, (n, 1))
+    for pool, gain in ((True, tb / (tb + 0.1 * n)), (False, 1.0)):
+        s0 = kernel_sums(base, live, np.ones(n), rate, tb, w, pool=pool)
+        s1 = kernel_sums(base * 1.05, live, np.ones(n), rate, tb, w, pool=pool)
+        assert s0.level_gain == pytest.approx(gain)
+        shift = s1.residual.sum(axis=1) - s0.residual.sum(axis=1)
+        assert shift == pytest.approx(0.05 * gain * s0.mu.sum(axis=1), rel=1e-6)
+    # the level term of the gross test shrinks with a short lane background (it was overstated before)
+    short = kernel_sums(base, live, np.ones(n), rate, tb, w)
+    long = kernel_sums(base, live, np.ones(n), rate, 300.0, w)
+    assert short.level_gain < 0.6 < 0.95 < long.level_gain
+    assert gross_sigma(replace(short, residual=short.residual + 0.02 * short.mu), 0.02) > 0
 
 
 def test_alarm_uses_only_the_alarm_algorithms():

@@ -10,6 +10,13 @@ template mismatch of ``SYSTEMATIC`` (relative, per window) of the fitted source 
 variance so that a strong source that does not look exactly like its template does not create phantom
 components. SNM in the presence of NORM (masking) is found because NORM templates cannot explain the
 186 keV / 375-414 keV excess of the point kernel.
+
+When no category passes the removal test, the categories are substitutes for one another (a bare plutonium
+source shows only the 59.5 keV line of its Am-241, which the Am-241 template explains as well as the WGPu one).
+Then each category is also fitted *alone*: if the excess of the kernel is clear (>= ``Z_SNM`` against no source)
+and SNM templates alone explain it (misfit < ``Z_OTHER`` sigma against the full fit) while neither NORM nor
+medical templates alone do, the alarm is categorised SNM ('SNM cannot be excluded'): the benign explanations an
+officer would release on are ruled out, and the explanation names the industrial alternative (Am-241) too.
 """
 
 from __future__ import annotations
@@ -57,8 +64,11 @@ def _fit(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return x, rnorm**2
 
 
-def decompose(residual: np.ndarray, var: np.ndarray, mu: np.ndarray, bank: TemplateBank) -> tuple[dict, list]:
-    """Category sigmas and template sigmas for one kernel's excess."""
+def decompose(residual: np.ndarray, var: np.ndarray, mu: np.ndarray, bank: TemplateBank,
+              alone: dict | None = None) -> tuple[dict, list]:
+    """Category sigmas and template sigmas for one kernel's excess. ``alone`` (filled when given): per category
+    the misfit (sigma) of its templates alone against the full fit, and under ``""`` the significance of any
+    source at all (no template against the full fit)."""
     s = bank.shapes
     cols = np.vstack([s, mu / mu.sum(), -mu / mu.sum()]).T  # [W, J+2]
     sd = np.sqrt(np.maximum(var, 1e-12))
@@ -73,6 +83,13 @@ def decompose(residual: np.ndarray, var: np.ndarray, mu: np.ndarray, bank: Templ
         keep = np.array([c != cat for c in bank.categories] + [True, True])
         _, chi = _fit(a[:, keep], y)
         by_cat[cat] = float(np.sqrt(max(chi - chi_full, 0.0)))
+        if alone is not None:
+            only = np.array([c == cat for c in bank.categories] + [True, True])
+            _, chi = _fit(a[:, only], y)
+            alone[cat] = float(np.sqrt(max(chi - chi_full, 0.0)))
+    if alone is not None:
+        _, chi = _fit(a[:, n_t:], y)
+        alone[""] = float(np.sqrt(max(chi - chi_full, 0.0)))
     comps = []
     for j in np.nonzero(x[:n_t] > 0)[0]:
         keep = np.ones(n_t + 2, bool)
@@ -93,11 +110,15 @@ def categorise(sums: KernelSums, point_kernel: int, bank: TemplateBank, spectros
         return Categorisation(cat, {}, (), why)
     by_cat: dict[str, float] = {}
     comps: dict[str, Component] = {}
+    substitutes: list[str] = []
     for k in {point_kernel, sums.residual.shape[0] - 1}:
         r, v, mu = sums.residual[k], sums.var[k], sums.mu[k]
         if aggregate is not None:
             r, v, mu = r @ aggregate, v @ aggregate, mu @ aggregate
-        cats, parts = decompose(r, v, mu, bank)
+        alone: dict[str, float] = {}
+        cats, parts = decompose(r, v, mu, bank, alone)
+        if _snm_not_excluded(alone):
+            substitutes = sorted(c for c, z in alone.items() if c and z < Z_OTHER)
         for c, z in cats.items():
             by_cat[c] = max(by_cat.get(c, 0.0), z)
         for j, z, counts in parts:
@@ -107,6 +128,8 @@ def categorise(sums: KernelSums, point_kernel: int, bank: TemplateBank, spectros
     supported = [c for c, z in by_cat.items() if z >= (Z_SNM if c == "SNM" else Z_OTHER)]
     if supported:
         category = most_severe(supported)
+    elif substitutes:
+        category = "SNM"
     else:
         hints = [(z, c) for c, z in by_cat.items() if c != "SNM" and z >= Z_HINT]
         category = max(hints)[1] if hints else "unknown"
@@ -116,4 +139,14 @@ def categorise(sums: KernelSums, point_kernel: int, bank: TemplateBank, spectros
     explained = ", ".join(f"{c.template} ({c.significance:.1f} sigma)" for c in keep) or "no template stands out"
     why = f"window decomposition: {explained}; category sigmas " + ", ".join(
         f"{c} {z:.1f}" for c, z in sorted(by_cat.items(), key=lambda t: -t[1]))
+    if category == "SNM" and not supported:
+        why = (f"SNM cannot be excluded: the excess is explained by {' or '.join(substitutes)} templates alone "
+               "(e.g. the 59.5 keV line of Am-241, as in plutonium), not by NORM or medical ones; " + why)
     return Categorisation(category, by_cat, tuple(keep), why)
+
+
+def _snm_not_excluded(alone: dict[str, float]) -> bool:
+    """A clear excess that SNM templates explain alone and neither NORM nor medical ones do."""
+    fits = {c: z < Z_OTHER for c, z in alone.items() if c}
+    return (alone.get("", 0.0) >= Z_SNM and fits.get("SNM", False)
+            and not fits.get("NORM", False) and not fits.get("medical", False))

@@ -47,6 +47,9 @@ class KernelSums:
     width_s: np.ndarray | None = None
     c3: np.ndarray | None = None
     var_observed: np.ndarray | None = None
+    level_gain: float = 1.0
+    """Share of an occupancy-wide background level change that stays in the residuals: T_b / E when the
+    background is pooled with the occupancy (the pooled rate absorbs the rest), 1 otherwise."""
 
     @property
     def mu(self) -> np.ndarray:
@@ -94,7 +97,8 @@ def kernel_sums(counts: np.ndarray, live_s: np.ndarray, shadow: np.ndarray, rate
     occupancy slices far from a point source then help estimate its background (a 10 s lane background alone
     cost ~10 % of the signal-to-noise ratio of a point source); a source leaks a little into b, which only
     lowers its own residual (the null stays exact). For the whole-occupancy kernel this is the same test as
-    without pooling."""
+    without pooling. A vehicle-wide change of the background level by a factor (1 + delta) moves every residual
+    by delta mu_k T_b / E (``level_gain``): the pooled rate follows the rest."""
     tb = max(background_live_s, 1e-9)
     lm = live_s * shadow
     a1 = weights @ lm
@@ -106,15 +110,18 @@ def kernel_sums(counts: np.ndarray, live_s: np.ndarray, shadow: np.ndarray, rate
         c = s2 - a1**2 / e_tot
         c3 = s3 - 3.0 * a1 * s2 / e_tot + 2.0 * a1**3 / e_tot**2
         floor = 0.5 / e_tot
+        gain = tb / e_tot
     else:
         c = s2 + a1**2 / tb
         c3 = s3 - a1**3 / tb**2
         floor = 0.5 / tb
+        gain = 1.0
     b = np.maximum(rate, floor)
     y = weights @ counts
     if centre is None:
         centre = np.r_[np.arange(weights.shape[0] - 1), -1]
-    return KernelSums(y - a1[:, None] * rate[None, :], b, a1, np.maximum(c, 1e-9), centre, width_s, c3)
+    return KernelSums(y - a1[:, None] * rate[None, :], b, a1, np.maximum(c, 1e-9), centre, width_s, c3,
+                      level_gain=float(gain))
 
 
 def observed_variance(counts: np.ndarray, weights: np.ndarray, rate: np.ndarray, background_live_s: float,
