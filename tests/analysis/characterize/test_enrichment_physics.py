@@ -78,7 +78,8 @@ def test_unknown_distance_widens_the_interval():
 
 
 def test_template_noise_free_known_geometry(monkeypatch):
-    """With the Th-234 yields the spectrum was made with (ICRP-107), the templates reproduce it exactly."""
+    """With the Th-234 yields the spectrum was made with (DDEP, as in radnuc.physics) and no yield grid, the
+    templates reproduce it exactly."""
     from radnuc.analysis.characterize import enrichment
 
     monkeypatch.setattr(enrichment, "TH234_LOW_YIELD_SCALES", (1.0,))
@@ -88,31 +89,59 @@ def test_template_noise_free_known_geometry(monkeypatch):
     assert r.details["resolution_scale"] == pytest.approx(1.0, abs=0.03)
 
 
-def test_template_th234_yield_evaluations_covered():
-    """Th-234 63/92 keV lines at the DDEP emission probabilities (0.78 x ICRP-107): within the reported 1 sigma,
-    as are the ICRP-107 ones (the yield scale is marginalised over the evaluations)."""
-    from radnuc.analysis.characterize.isotopes import parent_lines
-    from radnuc.analysis.characterize.synth import default_calibration
+def _th234_and_xrf_variants(det: str, truth: float, spectrum):
+    """The noise-free ``spectrum`` (no room background, 30 cm) with the Th-234 63.3/92.4/92.8/112.8 keV lines at
+    ICRP-107's emission probabilities (x1.29 of DDEP's), and with U K X-ray fluorescence (30 % of the 186 keV
+    peak)."""
+    from radnuc.analysis.characterize.multiplet import u_k_xrays
     from radnuc.spectra import Spectrum
 
-    det, truth = "nai-3x3", 20.0
-    s = synthesize_uranium(det, truth, _Expected(), total_counts=1e5, live_time_s=60.0, background=None)
-    r_icrp = measure_enrichment(s, detector=det, shields=(), distance_cm=30.0)
-    e8, y8 = parent_lines("U-238", 1e-6)
-    low = e8 < 100.0
     cal = default_calibration(det)
     e5, y5 = parent_lines("U-235", 1e-6)
+    e8, y8 = parent_lines("U-238", 1e-6)
+    th = np.isin(np.round(e8, 2), (63.29, 92.38, 92.8, 112.81))
     t5 = np.asarray(line_template(det, e5, y5, cal.edges_kev, 30.0))
     t8 = np.asarray(line_template(det, e8, y8, cal.edges_kev, 30.0))
-    t8_low = np.asarray(line_template(det, e8[low], y8[low], cal.edges_kev, 30.0))
+    t_th = np.asarray(line_template(det, e8[th], y8[th], cal.edges_kev, 30.0))
+    xe, xy = u_k_xrays()
+    t_xrf = np.asarray(line_template(det, xe, xy / xy.sum(), cal.edges_kev, 30.0))
+    t186 = np.asarray(line_template(det, [185.715], [0.572], cal.edges_kev, 30.0))
     ratio = _true_ratio(truth)
     # the (U-234-free part of the) spectrum is a5 (t5 + ratio t8): a5 from the total
-    a5 = float(np.sum(s.counts)) / float(np.sum(t5 + ratio * t8))
-    ddep = np.clip(s.counts - 0.22 * a5 * ratio * t8_low, 0, None)
-    spec = Spectrum(counts=ddep, calibration=cal, live_time_s=60.0, real_time_s=60.0, detector_name=det)
-    r = measure_enrichment(spec, detector=det, shields=(), distance_cm=30.0)
-    assert abs(r.enrichment_pct - truth) < r.uncertainty_pct
-    assert abs(r_icrp.enrichment_pct - truth) < r_icrp.uncertainty_pct
+    a5 = float(np.sum(spectrum.counts)) / float(np.sum(t5 + ratio * t8))
+    icrp = spectrum.counts + (0.0484 / 0.0375 - 1.0) * a5 * ratio * t_th
+    xrf = spectrum.counts + 0.3 * a5 * t186.sum() * t_xrf / t_xrf.sum()
+    return [Spectrum(counts=c, calibration=cal, live_time_s=60.0, real_time_s=60.0, detector_name=det)
+            for c in (icrp, xrf)]
+
+
+@pytest.mark.parametrize("det", ["nai-3x3", "hpge-40pct"])
+def test_th234_yields_and_fluorescence(det):
+    """The analysis uses the DDEP Th-234 yields of radnuc.physics with their 5.4 % uncertainty: a spectrum with
+    those yields is read within its 1 sigma. One with ICRP-107's (superseded) yields, 29 % higher, reads too much
+    U-238, i.e. a lower enrichment, by 2-3 sigma at 20 % U-235. The item's U K X-ray fluorescence (a free
+    component in both methods) does not change the result."""
+    truth = 20.0
+    kw = {"distance_cm": 30.0, **({"shields": ()} if det.startswith("nai") else {})}
+    s = synthesize_uranium(det, truth, _Expected(), total_counts=1e5, live_time_s=60.0, background=None)
+    nominal = measure_enrichment(s, detector=det, **kw)
+    icrp, xrf = (measure_enrichment(v, detector=det, **kw) for v in _th234_and_xrf_variants(det, truth, s))
+    assert abs(nominal.enrichment_pct - truth) < 0.5 * nominal.uncertainty_pct
+    assert truth - 4 * icrp.uncertainty_pct < icrp.enrichment_pct < truth - icrp.uncertainty_pct
+    assert abs(xrf.enrichment_pct - nominal.enrichment_pct) < 0.2 * nominal.uncertainty_pct
+
+
+def test_hpge_mgau_region_adds_u238_information(monkeypatch):
+    """The 82.5-101.5 keV region (Th-234 92.4/92.8 keV beside the Th K X-rays of U-235) narrows the HPGe interval
+    and keeps the noise-free result on the truth."""
+    from radnuc.analysis.characterize import enrichment
+
+    s = synthesize_uranium("hpge-40pct", 20.0, _Expected(), total_counts=1e5, live_time_s=60.0, background=None)
+    with_region = measure_enrichment(s, detector="hpge-40pct", distance_cm=30.0)
+    monkeypatch.setattr(enrichment, "USE_MGAU_WINDOW", False)
+    without = measure_enrichment(s, detector="hpge-40pct", distance_cm=30.0)
+    assert with_region.uncertainty_pct < 0.9 * without.uncertainty_pct
+    assert abs(with_region.enrichment_pct - 20.0) < 0.3 * with_region.uncertainty_pct
 
 
 def test_template_finds_a_wider_resolution():

@@ -3,13 +3,16 @@
 Two methods, chosen by the detector:
 
 * ``hpge-relative-efficiency`` (HPGe): one fit of all peak regions (U-235 143.8, 163.3, 185.7, 202.1/205.3 keV;
-  U-238 daughters Th-234 63.3 keV, Pa-234m 258.3, 742.8, 766.4, 1001.0 keV; natural-background Pb-214 352 and
-  Bi-214 609/1120/1764 keV) in which every region holds *all* the lines that fall in it, grouped by origin
-  (U-235, U-238, Th-234 63 keV, room U-238 series, room Th-232 series) with intensities fixed by nuclear data and
-  the relative efficiency, Ge K-escape peaks included (:mod:`~radnuc.analysis.characterize.multiplet`). The
-  relative efficiency is the detector model's, with an external iron absorber, the slab self-attenuation of
-  uranium and the item-detector distance (finite-distance divergence); the distance, when not given, is
-  marginalised over 3 cm - far. The solid angle cancels; the fit gives A(U-238)/A(U-235).
+  U-238 daughters Th-234 63.3 keV, Pa-234m 258.3, 742.8, 766.4, 1001.0 keV; the MGAU-like 82.5-101.5 keV region
+  with Th-234 92.4/92.8 keV between the Th K X-rays of U-235 decay and the U K X-rays of the item's fluorescence (a
+  free component); natural-background Pb-214 352 and Bi-214 609/1120/1764 keV) in which every region holds *all*
+  the lines that fall in it, grouped by origin (U-235, U-238, Th-234 low-energy lines, U K fluorescence, room U-238
+  series, room Th-232 series) with intensities fixed by nuclear data and the relative efficiency, Ge K-escape peaks
+  included (:mod:`~radnuc.analysis.characterize.multiplet`). The Th-234 amplitude is tied to U-238 by the
+  uncertainty of its emission probabilities (5.4 %). The relative efficiency is the detector model's, with an
+  external iron absorber, the slab self-attenuation of uranium and the item-detector distance (finite-distance
+  divergence); the distance, when not given, is marginalised over 3 cm - far. The solid angle cancels; the fit
+  gives A(U-238)/A(U-235).
 * ``template-ratio`` (NaI, CsI, LaBr3, CZT): a Poisson maximum-likelihood fit of the full spectrum from 50 keV
   to the end of the calibration (at most 2900 keV) with physics templates
   (:func:`radnuc.physics.response.line_template`): U-235 + Th-231; U-238 + Th-234 + Pa-234m + Pa-234, whose
@@ -23,10 +26,10 @@ Two methods, chosen by the detector:
 
   - geometry: iron outside the item 0-15 g/cm2 in steps of ~1.5x, slab self-attenuation of uranium
     0.1-20 g/cm2, item-detector distance 3 cm - far (``shields``/``distance_cm`` replace their grids);
-  - the Th-234 low-energy emission probabilities x0.78, x0.89, x1.0 of ICRP-107 (the 3.75 % of DDEP/Adsley et
-    al. 1996 against the 4.83 % of ICRP-107/ENSDF for 63.3 keV; 92.4/92.8 keV in the same proportion): these
-    lines carry most of the U-238 signal at high enrichment, where Pa-234m 1001 keV has few counts, and
-    their yield is the largest nuclear-data uncertainty of the method;
+  - the Th-234 low-energy emission probabilities (63.3, 92.4, 92.8 keV; DDEP 2009 in radnuc.physics) with a
+    Gaussian prior of 5.4 % (the quoted uncertainty of Adsley, Nichols & Toole 1996, on which DDEP and ENSDF
+    rest), by 3-point Gauss-Hermite quadrature (x0.906, x1, x1.094 with prior weights 1/6, 2/3, 1/6): these
+    lines carry most of the U-238 signal at high enrichment, where Pa-234m 1001 keV has few counts;
   - the peak width relative to the detector model (another crystal or simulation code): estimated by the
     likelihood at a reference geometry over 0.8-1.7x, then the estimate and the neighbouring grid values are
     included in the average (width and absorber both change the shape of the U-235 complex).
@@ -46,7 +49,8 @@ material the U-238 content, hence the depletion, is underestimated (enrichment r
 Systematic uncertainty (added in quadrature to the statistical one, on the activity ratio), from the inputs,
 not fitted to any benchmark: HPGe 2.5 % = Pa-234m 1001 keV emission probability (1.3 %), U-235 185.7 keV
 (0.9 %), detector-model relative efficiency between 186 and 1001 keV (2 %); scintillators 5 % (template shape
-of another crystal or code, continuum).
+of another crystal or code, continuum). The Th-234 yield uncertainty (5.4 %) enters through the fit itself (the
+constraint of the HPGe multiplet fit, the quadrature of the template fit).
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ import numpy as np
 from radnuc.analysis.characterize.efficiency import self_attenuation
 from radnuc.analysis.characterize.errors import CharacterizeError
 from radnuc.analysis.characterize.isotopes import ATOMIC_MASS_U, half_life_s, parent_lines
-from radnuc.analysis.characterize.multiplet import fit_uranium_multiplets
+from radnuc.analysis.characterize.multiplet import TH234_YIELD_REL_SIGMA, fit_uranium_multiplets, u_k_xrays
 from radnuc.analysis.characterize.peaks import PeakArea, calibrate, fit_window
 from radnuc.analysis.identify.detector_choice import choose_detector
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative
@@ -100,6 +104,11 @@ _HPGE_WINDOWS = (
 # natural-background lines the item does not emit (Pb-214 352, Bi-214 609/1120/1764 keV): they fix the room's own
 # U-238 series (Pa-234m 1001 keV, Th-234 63 keV) in the multiplet fit
 _ENV_WINDOWS = ((344.0, 360.0), (600.0, 619.0), (1110.0, 1131.0), (1752.0, 1777.0))
+# MGAU-like region: Th-234 92.38/92.80 keV (U-238) between the Th K X-rays of U-235 decay (89.95, 93.35 keV) and the
+# U K X-rays (94.65, 98.44 keV; the item's fluorescence, a free component): lines of both isotopes at the same
+# energy, so their ratio hardly depends on the efficiency
+_MGAU_WINDOW = (82.5, 101.5)
+USE_MGAU_WINDOW = True
 _SCINT_RANGE_KEV = (120.0, 2900.0)  # upper end clipped to the calibration
 # item-detector distances (cm; None = far) over which the relative efficiency is marginalised when not given
 _DISTANCES_CM = (3.0, 10.0, 30.0, 100.0, None)
@@ -107,10 +116,15 @@ _DISTANCES_CM = (3.0, 10.0, 30.0, 100.0, None)
 # or slab self-attenuation of the item's own uranium (g/cm2)
 _ABSORBERS = (("Fe", 0.0), ("Fe", 0.5), ("Fe", 1.0), ("Fe", 2.0), ("Fe", 3.0), ("Fe", 4.5), ("Fe", 7.0),
               ("Fe", 10.0), ("Fe", 15.0), ("U", 0.1), ("U", 0.3), ("U", 1.0), ("U", 3.0), ("U", 20.0))
-# Th-234 low-energy emission probabilities relative to ICRP-107 (63.29 keV 4.83 %, 92.4/92.8 keV 2.81/2.77 %):
-# DDEP (Adsley, Nichols & Toole 1996) gives 3.75 % for 63.29 keV, x0.78; the 92 keV lines share the decay-scheme
-# normalisation and are scaled alike. Marginalised over this range (template-ratio method)
-TH234_LOW_YIELD_SCALES = (0.78, 0.89, 1.0)
+# Th-234 low-energy emission probabilities (63.29 keV 3.75 %, 92.38/92.80 keV 2.18/2.15 %: DDEP 2009, Adsley,
+# Nichols & Toole 1996, ENSDF/NuDat 3, as in radnuc.physics) relative to the library: prior N(1, s) with s the
+# quoted uncertainty of the measurement the evaluations rest on (Adsley et al.: 0.037 +- 0.002, 5.4 %), the 92 keV
+# lines sharing the decay-scheme normalisation. Integrated by 3-point Gauss-Hermite quadrature: nodes 1 +- sqrt(3) s
+# with prior weights 1/6, 2/3, 1/6 (exact for the mean and variance of the prior), times the likelihood.
+# (ICRP-107's 4.84 % is 1.29 x this: a superseded evaluation, 5 sigma away.)
+_GH = math.sqrt(3.0) * TH234_YIELD_REL_SIGMA
+TH234_LOW_YIELD_SCALES = (1.0 - _GH, 1.0, 1.0 + _GH)
+TH234_LOW_YIELD_PRIOR = (1.0 / 6.0, 2.0 / 3.0, 1.0 / 6.0)
 _LOW_KEV = 50.0
 _TEMPLATE_MIN_KEV = 40.0
 USE_LOW_ENERGY = True  # template-ratio: fit from _LOW_KEV (Th-234 63/92 keV) instead of 120 keV
@@ -239,6 +253,8 @@ def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str, distance_cm:
     if s235 < MIN_SIGNIFICANCE:
         return _no_answer(fg, s235, s238, base, warnings)
     windows = [(lo, hi) for _g, _e, lo, hi in _HPGE_WINDOWS] + list(_ENV_WINDOWS)
+    if USE_MGAU_WINDOW:
+        windows.append(_MGAU_WINDOW)
     grid = (distance_cm,) if distance_cm is not None else _DISTANCES_CM
     fits = [fit_uranium_multiplets(counts, edges, kind, windows, fwhm, shape, bg, d) for d in grid]
     mean, stat_sigma, weights, best = _marginalise([f.ratio for f in fits], [f.ratio_sigma for f in fits],
@@ -256,12 +272,21 @@ def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str, distance_cm:
                "efficiency_fit_reduced_chi2": round(fit.reduced_chi2, 3),
                "room_u238_series_significance": (round(fit.amplitudes["env-U238"] / env_sigma, 2)
                                                  if env_sigma else None),
+               # the Th-234 63.3/92.4/92.8 keV group (U-238) and the item's U K fluorescence, at the best distance
+               "th234_lines_significance": _group_significance(fit, "Th-234-63"),
+               "u_fluorescence_significance": _group_significance(fit, "U-XRF"),
                "distance_weights": {("far" if d is None else f"{d:g} cm"): round(float(w), 3)
                                     for d, w in zip(grid, weights, strict=True)},
                "distance_given": distance_cm is not None, "distance_cm_given": distance_cm,
                "peak_shape": {"offset_kev": round(shape.offset_kev, 3), "gain": shape.gain,
                               "width_scale": round(shape.width_scale, 3)}}
     return _finish(mean, ratio_sigma, base, warnings, details)
+
+
+def _group_significance(fit, group: str) -> float | None:
+    """Amplitude / 1-sigma of a group of the multiplet fit (None if the group was not fitted)."""
+    sigma = fit.sigmas.get(group)
+    return round(fit.amplitudes[group] / sigma, 2) if sigma else None
 
 
 def _marginalise(ratios, sigmas, chi2s, dof) -> tuple[float, float, np.ndarray, int]:
@@ -439,14 +464,10 @@ def _resolution_scale(y, mask, base_det, edges, bg_full, measured, smooth, geome
     return best, _smearing(base_det, edges, base, best)
 
 
-@functools.cache
 def _u_k_xrays() -> tuple[np.ndarray, np.ndarray]:
-    """U K X-ray energies (keV) and relative intensities (xraydb, Elam et al.): the fluorescence of the item
-    itself, excited by its own gammas, which decay data do not contain; its amplitude is free."""
-    import xraydb
-
-    lines = [v for v in xraydb.xray_lines("U", "K").values() if v.intensity > 0.005]
-    return (np.array([v.energy / 1000.0 for v in lines]), np.array([v.intensity for v in lines]))
+    """U K X-ray energies (keV) and relative intensities of the item's own fluorescence
+    (:func:`~radnuc.analysis.characterize.multiplet.u_k_xrays`)."""
+    return u_k_xrays()
 
 
 def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
@@ -516,11 +537,16 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
         results += [(f, c, lab + (wsc,), g) for f, c, lab, g in grid(_smearing(base_det, edges, xs[0], wsc))]
     results = [r[:3] for r in results]
     loglikes = np.array([r[0].loglike for r in results])
-    best = int(np.argmax(loglikes))
+    # prior weight of each grid point's Th-234 yield scale (Gauss-Hermite; uniform if the grid was replaced)
+    prior = (dict(zip(TH234_LOW_YIELD_SCALES, TH234_LOW_YIELD_PRIOR, strict=True))
+             if len(TH234_LOW_YIELD_PRIOR) == len(TH234_LOW_YIELD_SCALES) else {})
+    log_prior = np.log([prior.get(r[2][2], 1.0) if low_energy else 1.0 for r in results])
+    best = int(np.argmax(loglikes + log_prior))
     fit, comps, best_sh = results[best]
     dof = max(int(mask.sum()) - comps.shape[0], 1)
     dispersion = max(1.0, float(np.sum((y - fit.mean) ** 2 / np.maximum(fit.mean, 1.0))) / dof)
-    weights = np.exp((loglikes - loglikes.max()) / dispersion)
+    post = (loglikes - loglikes.max()) / dispersion + log_prior
+    weights = np.exp(post - post.max())
     weights /= weights.sum()
     ratios, variances, sig235, sig238 = [], [], [], []
     for fit_i, comps_i, _sh in results:
