@@ -49,3 +49,27 @@ def test_hpge_background_only_with_a_measured_background_is_not_an_alarm(seed):
     fg = synthesize_spectrum(det, cal, [], live, rng, SiteBackground(), gain_drift=rng.uniform(-0.03, 0.03))
     result = identify(fg, synthesize_background(det, cal, 10 * live, rng), det)
     assert not result.alarm, [n.name for n in result.nuclides]
+
+
+def test_known_natural_lines_are_kept_even_when_weak():
+    """A 609 keV line (Bi-214) too weak to pass on its own is kept when the channel energies are given (the
+    natural-background lines are known to be there); an equally weak line at 700 keV is not."""
+    rng = np.random.default_rng(4)
+    centers = np.arange(4000) * 0.3 + 0.15  # keV
+    fwhm_kev = 1.5
+    sigma = fwhm_kev / 2.355
+    continuum = np.full(centers.size, 20.0)
+
+    def line(e, area):
+        return area * np.exp(-0.5 * ((centers - e) / sigma) ** 2) * 0.3 / (sigma * np.sqrt(2 * np.pi))
+
+    truth = continuum + line(609.3, 25.0) + line(700.0, 25.0)
+    raw = rng.poisson(truth).astype(float)
+    fwhm_channels = np.full(centers.size, fwhm_kev / 0.3)
+    near = np.abs(centers - 609.3) < 1.0
+    other = np.abs(centers - 700.0) < 1.0
+    plain = denoised_background(raw, fwhm_channels)
+    informed = denoised_background(raw, fwhm_channels, centers)
+    assert (plain[near] - plain[near].min()).sum() < 0.5 * 25.0  # dropped as noise without the energies
+    assert (informed[near] - continuum[near]).sum() > 0.5 * 25.0  # kept with them
+    np.testing.assert_allclose(informed[other], plain[other])

@@ -8,7 +8,10 @@ Th-232 "sources" (background-only HPGe spectra alarmed 19 times in 20 that way).
 with SNIP (statistics-sensitive non-linear iterative peak clipping: Ryan et al., NIM B 34, 396, 1988; Morhac et
 al., NIM A 401, 113, 1997) on the LLS-transformed counts averaged over a FWHM, with a clipping window of two
 FWHM, then averaged over four FWHM; what the measurement shows above that continuum is kept where it is
-significant over a FWHM (lines), and dropped where it is not (noise).
+significant over a FWHM (lines), and dropped where it is not (noise). Within a FWHM of the known natural-background
+lines (radnuc.physics background_lines.csv) the measurement is kept whatever its significance: those lines are
+there, and many of them too weak to pass one by one would otherwise be taken up together by a multi-line
+"source" template (Ra-226 beside F-18 on HPGe).
 """
 
 from __future__ import annotations
@@ -54,9 +57,11 @@ def _window_sum(x: np.ndarray, half: np.ndarray) -> np.ndarray:
     return cum[hi] - cum[lo]
 
 
-def denoised_background(counts: np.ndarray, fwhm_channels: np.ndarray) -> np.ndarray:
+def denoised_background(counts: np.ndarray, fwhm_channels: np.ndarray,
+                        centers_kev: np.ndarray | None = None) -> np.ndarray:
     """``counts`` (a scaled background measurement) with its continuum replaced by a smooth estimate and only
-    its significant lines kept; the total is preserved to the noise of the dropped part."""
+    its significant lines kept — and, given the channel energies ``centers_kev``, every known natural-background
+    line; the total is preserved to the noise of the dropped part."""
     counts = np.clip(np.asarray(counts, dtype=float), 0.0, None)
     fwhm = np.maximum(np.asarray(fwhm_channels, dtype=float), 1.0)
     half = np.maximum(np.round(fwhm / 2).astype(int), 1)
@@ -73,7 +78,19 @@ def denoised_background(counts: np.ndarray, fwhm_channels: np.ndarray) -> np.nda
     ratio = _window_sum(counts * away, 8 * half) / np.maximum(_window_sum(continuum * away, 8 * half), 1e-12)
     continuum = continuum * np.where(_window_sum(away.astype(float), 8 * half) > 0, ratio, 1.0)
     keep = _lines(counts, continuum, half)
+    if centers_kev is not None:
+        keep |= near_natural_lines(np.asarray(centers_kev, dtype=float), fwhm * np.gradient(centers_kev))
     return continuum + np.where(keep, np.clip(counts - continuum, 0.0, None), 0.0)
+
+
+def near_natural_lines(centers_kev: np.ndarray, fwhm_kev: np.ndarray) -> np.ndarray:
+    """Channels within one FWHM of a known natural-background line."""
+    from radnuc.physics.background import background_lines
+
+    near = np.zeros(centers_kev.size, dtype=bool)
+    for line in background_lines():
+        near |= np.abs(centers_kev - line.energy_kev) <= fwhm_kev
+    return near
 
 
 def _lines(counts: np.ndarray, continuum: np.ndarray, half: np.ndarray) -> np.ndarray:
