@@ -28,6 +28,21 @@ def test_activity_unshielded_within_20pct(name, activity):
     assert shield.z_class == "none"
 
 
+def test_activity_undetermined_shield_is_lower_bound():
+    """A single-line source in a small crystal does not fix the shield: Am-241 in the pocket CsI reads as the
+    least activity the spectrum allows (here the unshielded truth), with the thick shields as upper bound, instead
+    of a grid average ruled by thick lead (which gave ~1e6 x the truth)."""
+    cal = EnergyCalibration.linear(0.0, 3000.0 / 1024, 1024)
+    s = synthesize_spectrum("csi-pocket", cal, [SourceSpec("Am-241", 1e6, 50.0)], 300, np.random.default_rng(0),
+                            SiteBackground())
+    (est,), _ = estimate_activities(s, ["Am-241"], "csi-pocket", 50.0)
+    assert est.activity_bq == pytest.approx(1e6, rel=0.2)
+    assert est.upper_bq is not None and est.upper_bq > 2 * est.activity_bq
+    assert est.to_dict()["lower_bound"] is True
+    (known,), _ = estimate_activities(s, ["Am-241"], "csi-pocket", 50.0, shields=())
+    assert known.upper_bq is None and known.activity_bq == pytest.approx(1e6, rel=0.2)
+
+
 def test_shield_z_class():
     s = synthesize_spectrum("nai-3x3", CAL, [SourceSpec("Ba-133", 2e5, 50.0, (Shield("Pb", thickness_cm=0.2),))],
                             300, np.random.default_rng(3), SiteBackground())

@@ -50,3 +50,19 @@ def test_a_known_drift_is_recovered():
     assert 1 <= len(hypotheses) <= 2
     (gain, _offset), _follows = hypotheses[0]
     assert gain == pytest.approx(-0.035, abs=0.01)
+
+
+def test_a_drifting_background_is_recognised():
+    """The synthesizer drifts the foreground's natural background with its source while the background
+    measurement keeps the stated calibration: the "follows the gain" hypothesis wins (the other one, far
+    behind on the coarse grid, is not refined)."""
+    rng = np.random.default_rng(5)
+    live = 30_000 / expected_counts(DET, CAL, [], 1.0, SiteBackground()).sum()
+    per_bq = expected_counts(DET, CAL, [SourceSpec("Eu-152", 1.0, 100.0)], live).sum()
+    fg = synthesize_spectrum(DET, CAL, [SourceSpec("Eu-152", 3000 / per_bq, 100.0)], live, rng, SiteBackground(),
+                             gain_drift=0.025)
+    bg = synthesize_background(DET, CAL, 10 * live, rng)
+    model = SpectrumModel.build(fg, bg, build_library(DET), IdentifyOptions())
+    (gain, _offset), follows = gain_hypotheses(model, 0.06)[0]
+    assert follows and model.background_follows_gain
+    assert gain == pytest.approx(0.025, abs=0.01)

@@ -48,10 +48,17 @@ class ActivityEstimate:
     name: str
     activity_bq: float
     sigma_bq: float
+    # set when the spectrum does not determine the shielding and the activity is the least one it allows:
+    # the largest activity of the shields the spectrum allows (see the module docstring)
+    upper_bq: float | None = None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "activity_bq": float(f"{self.activity_bq:.4g}"),
-                "uncertainty_bq": float(f"{self.sigma_bq:.3g}")}
+        d = {"name": self.name, "activity_bq": float(f"{self.activity_bq:.4g}"),
+             "uncertainty_bq": float(f"{self.sigma_bq:.3g}")}
+        if self.upper_bq is not None:
+            d["lower_bound"] = True
+            d["upper_bound_bq"] = float(f"{self.upper_bq:.3g}")
+        return d
 
 
 @dataclass(frozen=True)
@@ -141,8 +148,21 @@ def estimate_activities(spectrum: Spectrum, names: Sequence[str], detector: str,
     variances = np.array(variances)
     mean = (w[:, None] * acts).sum(axis=0)
     var = (w[:, None] * (variances + (acts - mean[None, :]) ** 2)).sum(axis=0)
-    estimates = [ActivityEstimate(n, float(m), float(math.sqrt(v + (SYSTEMATIC * m) ** 2)))
-                 for n, m, v in zip(names, mean, var, strict=True)]
+    estimates = []
+    # the shields the spectrum allows: within 2 log-likelihood units (times the dispersion) of the best
+    allowed = np.flatnonzero(ll >= ll.max() - 2.0 * dispersion)
+    for j, n in enumerate(names):
+        lo_i = allowed[int(np.argmin(acts[allowed, j]))]
+        lo, hi = float(acts[lo_i, j]), float(acts[allowed, j].max())
+        sig_lo = math.sqrt(variances[lo_i, j] + (SYSTEMATIC * lo) ** 2)
+        if shields is None and hi - lo > 2.0 * sig_lo:
+            # the spectrum does not fix the shield (single-line sources, few counts): a flat average over the
+            # grid would be ruled by thick shields of huge activity. Report the least activity the spectrum
+            # allows, with the largest one as upper bound.
+            estimates.append(ActivityEstimate(n, lo, sig_lo, hi))
+        else:
+            estimates.append(ActivityEstimate(n, float(mean[j]),
+                                              float(math.sqrt(var[j] + (SYSTEMATIC * mean[j]) ** 2))))
     return estimates, _shield_estimate(grid, ll, best, shields is not None)
 
 

@@ -67,6 +67,7 @@ from radnuc.analysis.characterize.errors import CharacterizeError
 from radnuc.analysis.characterize.isotopes import ATOMIC_MASS_U, half_life_s, parent_lines
 from radnuc.analysis.characterize.multiplet import TH234_YIELD_REL_SIGMA, fit_uranium_multiplets, u_k_xrays
 from radnuc.analysis.characterize.peaks import PeakArea, calibrate, fit_window
+from radnuc.analysis.characterize.signed_fit import fisher_cov_signed, fit_signed
 from radnuc.analysis.identify.detector_choice import choose_detector
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative
 from radnuc.physics.attenuation import mass_attenuation
@@ -130,6 +131,12 @@ _TEMPLATE_MIN_KEV = 40.0
 USE_LOW_ENERGY = True  # template-ratio: fit from _LOW_KEV (Th-234 63/92 keV) instead of 120 keV
 # FWHM of the spectrum / FWHM of the detector model, searched (another crystal or simulation code)
 RESOLUTION_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7)
+# template-ratio: the smooth continuum components are signed corrections with a Gaussian prior N(0, tau^2), tau =
+# this fraction of the counts under each component's support (None: free non-negative components, as before
+# 2026-12-04 late evening). 5 %: the accuracy of a detector-response / room-background continuum model, which is
+# what these components stand in for; not fitted to the benchmark.
+CONTINUUM_NEGATIVE_FRACTION: float | None = None  # 0.05 tried 2026-12-04: see the benchmarks
+CONTINUUM_TWO_SIDED = True  # False: free upwards, penalised only below zero (tried; no effect on the HEU bias)
 
 
 @dataclass(frozen=True)
@@ -434,7 +441,7 @@ def _smearing_uncached(det, edges: np.ndarray, base: float, scale: float) -> np.
             - ndtr((edges[None, :-1] - centers[:, None]) / sig[:, None]))
 
 
-def _resolution_scale(y, mask, base_det, edges, bg_full, measured, smooth, geometry, low_energy):
+def _resolution_scale(y, mask, base_det, edges, bg_full, measured, smooth, geometry, low_energy, tau=None):
     """Width of the spectrum's peaks relative to the detector model (a crystal or simulation code with another
     resolution): the likelihood of the template fit at ``geometry`` (shields, U g/cm2, distance) over
     :data:`RESOLUTION_SCALES`, refined by a parabola through the best point and its neighbours. ``bg_full``: the
@@ -452,7 +459,7 @@ def _resolution_scale(y, mask, base_det, edges, bg_full, measured, smooth, geome
         b = bg_full if measured else (bg_full if m is None else bg_full @ m)[:, mask]
         item += list(b[b.sum(axis=1) > 0])
         comps = np.vstack(item + [smooth])
-        ll.append(fit_nonnegative(y, comps, iterations=200, tolerance=1e-9).loglike)
+        ll.append(_fit(y, comps, tau, iterations=200, tolerance=1e-9).loglike)
     ll = np.array(ll)
     k = int(np.argmax(ll))
     xs = np.array(RESOLUTION_SCALES)
@@ -462,6 +469,27 @@ def _resolution_scale(y, mask, base_det, edges, bg_full, measured, smooth, geome
         if c2 < 0:
             best = float(np.clip(-c1 / (2 * c2), xs[k - 1], xs[k + 1]))
     return best, _smearing(base_det, edges, base, best)
+
+
+def _continuum_tau(y: np.ndarray, smooth: np.ndarray) -> np.ndarray | None:
+    """Prior widths (counts) of the signed smooth continuum amplitudes: a fraction
+    :data:`CONTINUUM_NEGATIVE_FRACTION` of the counts under each component's support (where it exceeds half its
+    peak), at least 1 count. None when the continuum is kept free and non-negative."""
+    if CONTINUUM_NEGATIVE_FRACTION is None:
+        return None
+    support = smooth >= 0.5 * smooth.max(axis=1, keepdims=True)
+    return np.maximum(CONTINUUM_NEGATIVE_FRACTION * (support * y[None, :]).sum(axis=1), 1.0)
+
+
+def _fit(y: np.ndarray, comps: np.ndarray, tau: np.ndarray | None, start=None, iterations: int = 400,
+         tolerance: float = 1e-10):
+    """The template fit: non-negative (``tau`` None), or with the last ``len(tau)`` rows (the smooth continuum)
+    signed under :func:`~radnuc.analysis.characterize.signed_fit.fit_signed`."""
+    if tau is None:
+        return fit_nonnegative(y, comps, start=start, iterations=iterations, tolerance=tolerance)
+    k = comps.shape[0]
+    return fit_signed(y, comps, np.arange(k - tau.size, k), tau, start=start, iterations=iterations,
+                      tolerance=tolerance, two_sided=CONTINUUM_TWO_SIDED)
 
 
 def _u_k_xrays() -> tuple[np.ndarray, np.ndarray]:
@@ -500,6 +528,7 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
         bgc = np.vstack([np.asarray(parts[k], float) for k in ("K40", "U238", "Th232")]
                         + [np.asarray(parts["scatter"] + parts["cosmic"], float)])
     smooth = _continuum(centers[mask], np.diff(edges)[mask])
+    tau = _continuum_tau(y, smooth)
     distances = (distance_cm,) if distance_cm is not None else _DISTANCES_CM
     if shields is not None:
         geoms = [(tuple(shields), 0.0)]
@@ -519,7 +548,7 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
             for scale in scales:
                 item = [t[0], t[1] + scale * t[2], t[3]] + ([t[4]] if low_energy else [])
                 comps = np.vstack(item + [fixed])
-                fit = fit_nonnegative(y, comps, iterations=400, tolerance=1e-10)
+                fit = _fit(y, comps, tau)
                 label = ", ".join(str(x) for x in sh) or (f"U self-attenuation {u:g} g/cm2" if u else "none")
                 out.append((fit, comps, (label, d, scale), (sh, u, d)))
         return out
@@ -528,7 +557,8 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
     # over the estimate and the neighbouring grid values (width and absorber/distance both change the shape of
     # the U-235 complex, so they are not estimated one after the other)
     ref = (geoms[0][0], geoms[0][1], 30.0 if distance_cm is None else distance_cm)
-    res_scale, _ = _resolution_scale(y, mask, base_det, edges, bg_full, bg is not None, smooth, ref, low_energy)
+    res_scale, _ = _resolution_scale(y, mask, base_det, edges, bg_full, bg is not None, smooth, ref, low_energy,
+                                     tau)
     xs = np.array(RESOLUTION_SCALES)
     widths = sorted({res_scale, float(xs[xs <= res_scale].max(initial=xs[0])),
                      float(xs[xs >= res_scale].min(initial=xs[-1]))})
@@ -551,7 +581,9 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
     ratios, variances, sig235, sig238 = [], [], [], []
     for fit_i, comps_i, _sh in results:
         a = fit_i.amplitudes
-        cov = _fisher_cov(comps_i, fit_i.mean, a) * dispersion
+        cov = (_fisher_cov(comps_i, fit_i.mean, a) if tau is None else
+               fisher_cov_signed(comps_i, fit_i.mean, a, np.arange(a.size - tau.size, a.size), tau,
+                                 two_sided=CONTINUUM_TWO_SIDED)) * dispersion
         a5, a8 = a[0], a[1]
         s5, s8 = math.sqrt(max(cov[0, 0], 1e-300)), math.sqrt(max(cov[1, 1], 1e-300))
         sig235.append(a5 / s5)
@@ -575,7 +607,7 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
     # off (the U-238 amplitude rests on the Compton continuum of 1001 keV, which trades against them): the
     # parametric bootstrap of the best geometry measures the estimator's real scatter; its ratio to the Fisher
     # variance (never below 1) scales the variances of all grid points
-    boot = _bootstrap_ratio_variance(fit.mean, comps, fit.amplitudes)
+    boot = _bootstrap_ratio_variance(fit.mean, comps, fit.amplitudes, tau=tau)
     inflation = max(1.0, boot / variances[best]) if variances[best] > 0 and np.isfinite(boot) else 1.0
     ok = np.isfinite(ratios)
     r = np.array(ratios)[ok]
@@ -597,14 +629,14 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
 
 
 def _bootstrap_ratio_variance(mean: np.ndarray, comps: np.ndarray, amplitudes: np.ndarray,
-                              replicas: int = BOOTSTRAP_REPLICAS) -> float:
+                              replicas: int = BOOTSTRAP_REPLICAS, tau: np.ndarray | None = None) -> float:
     """Variance of the fitted A(U-238)/A(U-235) over Poisson replicas of the fitted spectrum ``mean`` (parametric
     bootstrap, fixed seed: the result is reproducible). Robust: from the 16-84 % quantiles."""
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     out = []
     for _ in range(replicas):
         y = rng.poisson(np.maximum(mean, 0.0)).astype(float)
-        a = fit_nonnegative(y, comps, start=amplitudes, iterations=100, tolerance=1e-9).amplitudes
+        a = _fit(y, comps, tau, start=amplitudes, iterations=100, tolerance=1e-9).amplitudes
         if a[0] > 0:
             out.append(a[1] / a[0])
     if len(out) < replicas // 2:

@@ -109,7 +109,8 @@ class SpectrumModel:
                 raise AnalysisError("background subtraction needs live times in both spectra")
             det = get_detector(library.detector)
             fwhm_channels = det.fwhm_kev(np.maximum(cal.centers_kev, 1.0)) / np.diff(edges)
-            measured = denoised_background(bg.counts, fwhm_channels) * (fg.live_time_s / bg.live_time_s)
+            measured = denoised_background(bg.counts, fwhm_channels, cal.centers_kev)
+            measured = measured * (fg.live_time_s / bg.live_time_s)
             if measured.sum() <= 0:
                 measured = None
         rows = [r for r, name in enumerate(library.names)
