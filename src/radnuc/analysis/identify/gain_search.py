@@ -24,7 +24,7 @@ NEAR_STATED_GAIN = 0.02
 COARSE_STEP = 0.015
 #: Best screened candidates refitted jointly with the background at each coarse trial correction (the
 #: refinement, with its shortlist of the right candidates already, keeps the cheaper screen).
-JOINT_REFITS = 3
+JOINT_REFITS = 2
 #: A background-drift hypothesis whose best coarse score (log-likelihood) trails the other's by more than this
 #: times the detection threshold of 2 dL is not refined (scintillators only: see ``gain_hypotheses``).
 REFINE_MARGIN = 3.0
@@ -58,9 +58,12 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.00
     coarse_y = np.add.reduceat(model.y, groups)
     coarse_weights = systematic_weights(np.add.reduceat(smooth, groups), model.model_uncertainty)
 
-    def score(g: Gain, rows: np.ndarray, coarse: bool = False) -> tuple[float, np.ndarray]:
+    def score(g: Gain, rows: np.ndarray, coarse: bool = False, base_only: bool = False) -> tuple[float, np.ndarray]:
         """Penalised log-likelihood of background + best source; ``coarse`` sums channels into ~2% energy
-        groups first, so that a search step larger than a narrow (HPGe) peak still sees the peaks."""
+        groups first, so that a search step larger than a narrow (HPGe) peak still sees the peaks.
+        ``base_only``: only the background fit (which warm-starts the next one), no score."""
+        if base_only:
+            rows = rows[:0]
         if coarse:
             templates, background = model.coarse_projected(g, rows, groups)
         else:
@@ -80,6 +83,8 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.00
             if key is not None and measured:
                 base_cache[key] = base
                 base_comps[key] = comps
+        if base_only:
+            return float("nan"), np.zeros(0)
         delta, amplitude = screen_additions(y, base.mean, templates, iterations=5, weights=w)
         gain_loglike = float(delta.max())
         if gain_loglike > 0.5 * critical and coarse:
@@ -103,8 +108,12 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.00
         # intermediate grid at half the detector's relative FWHM (only narrow-line detectors need it)
         step = max(0.5 * relative_fwhm, 0.0025)
         middle = g0 + step * np.arange(-np.floor(0.0125 / step), np.floor(0.0125 / step) + 1)
-        middle_scores = [score((g, 0.0), shortlist)[0] for g in middle]
-        g_mid = float(middle[int(np.argmax(middle_scores))])
+        if middle.size == 1:  # scintillators: nothing to choose, but the background fit warm-starts the next
+            score((g0, 0.0), shortlist, base_only=True)
+            g_mid = float(middle[0])
+        else:
+            middle_scores = [score((g, 0.0), shortlist)[0] for g in middle]
+            g_mid = float(middle[int(np.argmax(middle_scores))])
         half = min(step, 0.0125)
         gain = golden_max(lambda g: score((g, 0.0), shortlist)[0], g_mid - half, g_mid + half, gain_tolerance)
         offset = golden_max(lambda o: score((gain, o), shortlist)[0], -6.0, 6.0, offset_tolerance)

@@ -44,7 +44,8 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
     """Maximise the (weighted) Poisson likelihood of ``y`` over ``a >= 0`` with ``mu = a @ components``.
 
     With ``q = w y / mu``: L = sum(w y log mu) - a . (C w), gradient C q - C w, Hessian C diag(q / mu) C^T —
-    written so that each Newton step costs two passes over the channels besides the Hessian product."""
+    written so that each Newton step costs two passes over the channels besides the Hessian product. Beyond the
+    linear term a . (C w), channels without counts do not enter: in sparse spectra (HPGe) they are dropped."""
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     k = components.shape[0]
@@ -55,37 +56,53 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
     wy = w * y
     comps_w = comps @ w  # so that sum(w mu) = a . comps_w
     ridge = 1e-12 * total
-    mu = np.maximum(a @ comps, _TINY)
+    full = comps
+    counted = y > 0
+    if np.count_nonzero(counted) / counted.size < 0.5:  # sparse (HPGe): beyond a . comps_w only counted channels
+        comps, wy = comps[:, counted], wy[counted]
+    raw = a @ comps
+    mu = np.maximum(raw, _TINY)
+    scaled, curvature = np.empty_like(comps), np.empty_like(mu)
     current = float(wy @ np.log(mu) - a @ comps_w)
     for _ in range(iterations):
         q = wy / mu
         gradient = comps @ q - comps_w
         free = (a > 0) | (gradient > 0)
-        n_free = int(free.sum())
+        n_free = int(np.count_nonzero(free))
         if n_free == 0:
             break
-        c = comps if n_free == k else comps[free]
-        hessian = (c * (q / mu)) @ c.T
+        every = n_free == k  # the usual case: no indexing copies
+        c = comps if every else comps[free]
+        if every:
+            np.multiply(c, np.divide(q, mu, out=curvature), out=scaled)  # preallocated: no k x n allocation
+            hessian = scaled @ c.T
+        else:
+            hessian = (c * (q / mu)) @ c.T
         hessian.flat[:: n_free + 1] += ridge
-        _, _, step, info = dgesv(hessian, gradient[free])  # LAPACK directly: a third of np.linalg.solve's cost
+        g_free = gradient if every else gradient[free]
+        _, _, step, info = dgesv(hessian, g_free)  # LAPACK directly: a third of np.linalg.solve's cost
         if info != 0:  # singular
-            step = gradient[free] / np.maximum(np.diag(hessian), _TINY)
-        best_a, best_l, best_mu = a, current, mu
-        a_free = a[free]
+            step = g_free / np.maximum(np.diag(hessian), _TINY)
+        best_a, best_l, best_mu, best_raw = a, current, mu, raw
+        a_free = a if every else a[free]
         for _ in range(30):
-            trial = a.copy()
-            trial[free] = np.maximum(a_free + step, 0.0)
-            trial_mu = np.maximum(trial @ comps, _TINY)
+            if every:
+                trial = np.maximum(a_free + step, 0.0)
+            else:
+                trial = a.copy()
+                trial[free] = np.maximum(a_free + step, 0.0)
+            trial_raw = trial @ comps
+            trial_mu = np.maximum(trial_raw, _TINY)
             value = float(wy @ np.log(trial_mu) - trial @ comps_w)
             if value >= current - 1e-12:
-                best_a, best_l, best_mu = trial, value, trial_mu
+                best_a, best_l, best_mu, best_raw = trial, value, trial_mu, trial_raw
                 break
             step = step * 0.5
         improvement = best_l - current
-        a, current, mu = best_a, best_l, best_mu
+        a, current, mu, raw = best_a, best_l, best_mu, best_raw
         if improvement < tolerance * max(abs(current), 1.0) and improvement >= 0:
             break
-    return Fit(a / scale, a @ comps, current)
+    return Fit(a / scale, raw if comps is full else a @ full, current)
 
 
 def screen_additions(y: np.ndarray, base_mean: np.ndarray, candidates: np.ndarray,
@@ -106,7 +123,7 @@ def screen_additions(y: np.ndarray, base_mean: np.ndarray, candidates: np.ndarra
     wy = y if weights is None else weights * y
     tw = t.sum(axis=1) if weights is None else t @ weights  # sum_i w_i t_ki: the gain's linear term
     counted = y > 0
-    if counted.mean() < 0.9:  # the other terms involve only channels with counts (sparse HPGe spectra)
+    if np.count_nonzero(counted) / counted.size < 0.9:  # the other terms involve only channels with counts (HPGe)
         t, base, wy = t[:, counted], base[counted], wy[counted]
     gradient0 = t @ (wy / base) - tw
     rising = np.flatnonzero(gradient0 > 0)
