@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from radnuc.physics.errors import InvalidParameterError, PhysicsError, UnknownNuclideError
@@ -129,3 +130,19 @@ def test_material_source_per_gram():
     assert src.specific_activity_bq_per_g() == pytest.approx(3.2e12, rel=0.01)
     assert src.at_age(30.1671 * YEAR_S).activities()["Cs-137"] == pytest.approx(1.6e12, rel=0.01)
     assert "per g" in src.describe()
+
+
+def test_material_lines_keep_the_weak_signatures():
+    """A material's line cut is relative to the photons it emits, not to its activity (mostly Pu-241 beta
+    decay in plutonium, U-234 in HEU): the Pu-239 and Pa-234m lines survive the synthesizer's cut."""
+    from radnuc.physics.synthesis.source_spec import resolve_source, source_lines
+
+    pu = source_lines(resolve_source("WGPu")).energy_kev
+    for energy in (129.3, 375.0, 413.7):
+        assert np.min(np.abs(pu - energy)) < 0.2
+    heu = source_lines(resolve_source("HEU")).energy_kev
+    for energy in (766.4, 1001.0):
+        assert np.min(np.abs(heu - energy)) < 0.2
+    # a nuclide keeps its per-decay cut
+    cs = source_lines(resolve_source("Cs-137"))
+    assert cs.intensity.min() >= 1e-4

@@ -52,6 +52,18 @@ def test_shield_z_class():
     assert est.activity_bq == pytest.approx(2e5, rel=0.3)
 
 
+def test_shield_between_grid_points_is_refined():
+    """Iron of 10 g/cm2 lies between the 8 and 12 g/cm2 grid points: the refined areal density (not the nearest
+    grid point, which read 13-18 % low) gives the activity."""
+    s = synthesize_spectrum("nai-3x3", CAL, [SourceSpec("Eu-152", 1e5, 50.0, (Shield("Fe", areal_density=10.0),))],
+                            300, np.random.default_rng(4), SiteBackground())
+    (est,), shield = estimate_activities(s, ["Eu-152"], "nai-3x3", 50.0)
+    assert shield.material == "Fe"
+    assert shield.areal_density_g_cm2 not in (8.0, 12.0)
+    assert 8.0 < shield.areal_density_g_cm2 < 12.0
+    assert est.activity_bq == pytest.approx(1e5, rel=0.06)
+
+
 def test_dose_constants():
     # handbook H*(10) constants: Cs-137 ~0.093, Co-60 ~0.35 µSv/h per MBq at 1 m
     assert h10_rate_usv_h([661.657], [0.851e6]) == pytest.approx(0.093, rel=0.05)

@@ -12,8 +12,9 @@ absorbers — none, iron (low Z) and lead (high Z) of 1, 3, 10 and 30 g/cm2 — 
 of multi-line sources (Ba-133 81/356 keV, Eu-152 122/344/1408 keV, U 186/1001 keV) and the peak-to-scatter ratio
 decide between them. The reported activity is the likelihood-weighted average over the grid (weights
 exp((L - L_max)/dispersion)) and its variance includes the spread, so an undetermined shield widens the
-interval instead of biasing it. The shield estimate is the best grid point with its areal density and a low/high
-Z class; ``z_class`` is 'undetermined' when low and high Z fit equally well (ΔL < 2).
+interval instead of biasing it. The best grid point is then refined in areal density between its grid neighbours (same
+material; likelihood over log areal density) and joins the grid. The shield estimate is the best point with its
+areal density and a low/high Z class; ``z_class`` is 'undetermined' when low and high Z fit equally well (ΔL < 2).
 
 Uncertainty: inverse Fisher matrix (Poisson) scaled by the Pearson dispersion, the grid spread, and a 10 %
 systematic term for the detector model's absolute efficiency and the point-source assumption (distance).
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize
 
 from radnuc.analysis.characterize.errors import CharacterizeError
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative
@@ -123,13 +125,18 @@ def estimate_activities(spectrum: Spectrum, names: Sequence[str], detector: str,
     lines = [source_lines(n) for n in names]
     grid: list[tuple[Shield, ...]] = [tuple(shields)] if shields is not None else \
         [()] + [(Shield(m, areal_density=a),) for m, a in _GRID]
-    fits = []
-    for sh in grid:
+    def fit_behind(sh: tuple[Shield, ...]):
         temps = np.vstack([np.asarray(line_template(detector, e, i, edges, distance_cm, sh))[mask] * t
                            for e, i in lines])
         comps = np.vstack([temps, fixed])
-        fit = fit_nonnegative(y, comps, iterations=400, tolerance=1e-10)
-        fits.append((sh, fit, comps))
+        return sh, fit_nonnegative(y, comps, iterations=400, tolerance=1e-10), comps
+
+    fits = [fit_behind(sh) for sh in grid]
+    if shields is None:
+        refined = _refine_areal_density(fits, fit_behind)
+        if refined is not None:
+            grid.append(refined[0])
+            fits.append(refined)
     ll = np.array([f[1].loglike for f in fits])
     best = int(np.argmax(ll))
     k = len(names)
@@ -164,6 +171,31 @@ def estimate_activities(spectrum: Spectrum, names: Sequence[str], detector: str,
             estimates.append(ActivityEstimate(n, float(mean[j]),
                                               float(math.sqrt(var[j] + (SYSTEMATIC * mean[j]) ** 2))))
     return estimates, _shield_estimate(grid, ll, best, shields is not None)
+
+
+def _refine_areal_density(fits, fit_behind):
+    """The best grid absorber refined between its neighbours on the grid (same material), by the likelihood
+    over log areal density: between grid points the transmission of the lines changes by up to ~30 % (iron
+    10 g/cm2 read 13-18 % low from the 8 and 12 g/cm2 points). None when the best point is no absorber."""
+    ll = [f[1].loglike for f in fits]
+    best = int(np.argmax(ll))
+    if not fits[best][0]:
+        return None
+    material = fits[best][0][0].material
+    densities = sorted(f[0][0].areal_density for f in fits if f[0] and f[0][0].material == material)
+    at = densities.index(fits[best][0][0].areal_density)
+    low = densities[at - 1] if at > 0 else 0.5 * densities[at]
+    high = densities[at + 1] if at + 1 < len(densities) else 1.5 * densities[at]
+    cache = {}
+
+    def negative_loglike(log_density: float) -> float:
+        cache[log_density] = fit_behind((Shield(material, areal_density=float(np.exp(log_density))),))
+        return -cache[log_density][1].loglike
+
+    result = optimize.minimize_scalar(negative_loglike, bounds=(math.log(low), math.log(high)), method="bounded",
+                                      options={"xatol": 0.01})
+    refined = cache.get(result.x) or fit_behind((Shield(material, areal_density=float(np.exp(result.x))),))
+    return refined if refined[1].loglike > ll[best] else None
 
 
 def _shield_estimate(grid, ll: np.ndarray, best: int, given: bool) -> ShieldEstimate:

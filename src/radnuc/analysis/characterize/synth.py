@@ -1,9 +1,9 @@
 """Synthetic uranium and plutonium spectra of any composition, for tests and benchmarks (seeded).
 
-:class:`radnuc.physics.synthesis.SourceSpec` keeps lines above 1e-4 photons per decay of the whole material,
-which for HEU (activity dominated by U-234) drops the U-238 daughter lines (1001 keV: 2.4e-6 per decay) that an
-enrichment measurement needs. Here the lines of :func:`radnuc.physics.materials.uranium` are kept down to
-``min_yield`` (default 1e-8 per decay) and folded with :func:`radnuc.physics.response.line_template`.
+:class:`radnuc.physics.synthesis.SourceSpec` keeps a material's lines down to 1e-6 of the photons it emits,
+enough for identification and portal spectra; an enrichment or plutonium measurement looks at weaker lines
+still. Here the lines of :func:`radnuc.physics.materials.uranium` are kept down to ``min_yield`` (default 1e-8
+per decay of the whole material) and folded with :func:`radnuc.physics.response.line_template`.
 """
 
 from __future__ import annotations

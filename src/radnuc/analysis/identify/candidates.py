@@ -26,12 +26,21 @@ ALL_CANDIDATES = SNM + INDUSTRIAL + MEDICAL + NORM
 _MATERIAL_CATEGORY = {"HEU": "SNM", "LEU": "SNM", "WGPu": "SNM", "RGPu": "SNM", "DU": "NORM"}
 
 
+#: Materials also sought as thick metal items (self-attenuated, with their own K X-rays).
+METAL_ITEMS = ("HEU", "LEU", "WGPu", "RGPu", "DU")
+#: Areal density of the metal-item variant, g/cm2 (~1 cm of uranium or plutonium metal): thick enough that the
+#: escaping fraction follows 1/mu up to ~400 keV; the amplitude absorbs the size of the item.
+METAL_ITEM_G_CM2 = 20.0
+
+
 @dataclass(frozen=True)
 class ShieldingVariant:
-    """A shielding configuration templates are built for (label used in reports)."""
+    """A shielding configuration templates are built for (label used in reports): external ``shields`` and, for
+    a thick item, the areal density (g/cm2) of the item itself (:mod:`radnuc.physics.self_attenuation`)."""
 
     label: str
     shields: tuple[Shield, ...]
+    self_attenuation_g_cm2: float = 0.0
 
 
 def shielding_variants() -> tuple[ShieldingVariant, ...]:
@@ -50,3 +59,13 @@ def shielding_variants() -> tuple[ShieldingVariant, ...]:
 def candidate_category(name: str) -> str:
     """ANSI N42.34 category of a candidate (materials included)."""
     return _MATERIAL_CATEGORY.get(name) or category(name)
+
+
+def variants_for(name: str) -> tuple[ShieldingVariant, ...]:
+    """The variants of candidate ``name``: :func:`shielding_variants`, plus a thick metal item for the nuclear
+    materials of :data:`METAL_ITEMS` (metal HEU or plutonium suppresses its low-energy lines in proportion to
+    1/mu and shows its own K X-rays: a shape no external shield gives)."""
+    variants = shielding_variants()
+    if name in METAL_ITEMS:
+        variants += (ShieldingVariant("metal item", (), METAL_ITEM_G_CM2),)
+    return variants

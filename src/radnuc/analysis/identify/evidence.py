@@ -18,16 +18,27 @@ if TYPE_CHECKING:
     from radnuc.analysis.identify.model import Gain, SpectrumModel
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=512)
+def principal_lines(name: str, min_energy_kev: float):
+    """The candidate's lines above ``min_energy_kev`` keV with at least 1 % yield (per decay of the parent, or of
+    a material's total activity); when none reaches that (aged plutonium: its activity is mostly Pu-241 beta
+    decay), its strongest line."""
+    source = resolve_source(name)
+    lines = source.lines(min_yield=0.01, min_energy_kev=min_energy_kev)
+    if not len(lines):
+        lines = source.lines(min_yield=0.0, min_energy_kev=min_energy_kev).strongest(1)
+    return lines
+
+
 def evidence_lines(name: str):
-    """The candidate's 12 strongest lines above 30 keV with at least 1% yield."""
-    return resolve_source(name).lines(min_yield=0.01, min_energy_kev=30.0).strongest(12)
+    """The candidate's 12 strongest principal lines above 30 keV (:func:`principal_lines`)."""
+    return principal_lines(name, 30.0).strongest(12)
 
 
 @lru_cache(maxsize=256)
 def strongest_line_above(name: str, min_energy_kev: float) -> float | None:
-    """Energy (keV) of the candidate's most intense line (>= 1% yield) above ``min_energy_kev``, if any."""
-    lines = resolve_source(name).lines(min_yield=0.01, min_energy_kev=min_energy_kev)
+    """Energy (keV) of the candidate's most intense principal line above ``min_energy_kev``, if any."""
+    lines = principal_lines(name, min_energy_kev)
     if not len(lines):
         return None
     return float(lines.energy_kev[int(np.argmax(lines.intensity))])

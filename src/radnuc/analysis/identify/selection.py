@@ -1,6 +1,7 @@
 """Model selection: which candidates the spectrum needs, by forward selection on the profile likelihood.
 
-Starting from background alone, the candidate whose addition raises the log-likelihood most is added while
+Starting from background alone, the candidate whose addition raises the log-likelihood plus its log prior
+(:mod:`~radnuc.analysis.identify.priors`) most is added while
 2 dL (divided by the quasi-likelihood dispersion) exceeds the critical value of a one-sided chi-square test at
 ``alpha / n_candidates`` and its lines stand out in the data (:func:`has_line`); up to ``max_sources``; then
 sources that no longer pass are pruned. Over competing gain hypotheses the selection with the highest
@@ -17,6 +18,7 @@ from radnuc.analysis.identify.gain_search import gain_hypotheses
 from radnuc.analysis.identify.model import Gain, ModelFit, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import screen_additions
+from radnuc.analysis.identify.priors import log_prior
 
 #: Candidates (best by the quick screen) whose profile likelihood is computed at each selection step.
 SHORTLIST = 5
@@ -46,7 +48,8 @@ def best_selection(model: SpectrumModel, options: IdentifyOptions) -> tuple[Gain
     for gain, follows in gain_hypotheses(model, options.gain_range, options.alpha):
         model.background_follows_gain = follows
         selection = select(model, gain, options)
-        value = -0.5 * model.pearson(selection.mean) - 0.5 * critical * len(selection.rows)
+        value = (-0.5 * model.pearson(selection.mean) - 0.5 * critical * len(selection.rows)
+                 + sum(log_prior(model.library.names[r]) for r in selection.rows))
         if best is None or value > best[0]:
             best = (value, gain, follows, selection)
     _, gain, follows, selection = best
@@ -82,7 +85,8 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
         # from continuum shape and favour candidates with lines above 300 keV (Mo-99 over Tc-99m).
         base = model.fit(gain, rows, weights=weights, warm=fit)
         trials = []
-        for index in np.argsort(delta)[::-1][:SHORTLIST]:
+        priors = np.array([log_prior(model.library.names[r]) for r in available])
+        for index in np.argsort(delta + priors)[::-1][:SHORTLIST]:
             row = int(available[index])
             joint = model.fit(gain, rows + [row], weights=weights, bumps_for=rows)
             if rows:
@@ -97,7 +101,11 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
                 rest = joint.mean - contribution
             trials.append((joint.loglike - base.loglike, row, contribution, rest))
         accepted = None
-        for gain_loglike, row, contribution, rest in sorted(trials, key=lambda t: -t[0]):
+        # ranked by likelihood (over the dispersion) and prior: a rare candidate must explain the counts better
+        # than a common one by -log prior; each is then tested on its likelihood ratio alone
+        phi_base = model.dispersion(fit.mean, n_bg + len(rows))
+        ranked = sorted(trials, key=lambda t: -(t[0] / phi_base + log_prior(model.library.names[t[1]])))
+        for gain_loglike, row, contribution, rest in ranked:
             phi = model.dispersion(rest + contribution, n_bg + len(rows) + 1)
             if 2 * gain_loglike / phi < critical:
                 continue

@@ -17,16 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
-from radnuc.analysis.identify.candidates import ALL_CANDIDATES, candidate_category, shielding_variants
+from radnuc.analysis.identify.candidates import ALL_CANDIDATES, candidate_category, variants_for
 from radnuc.physics.background import SiteBackground, background_spectrum
 from radnuc.physics.detectors import get_detector
 from radnuc.physics.response import line_template
-from radnuc.physics.synthesis.source_spec import resolve_source
+from radnuc.physics.self_attenuation import item_element, thick_item
+from radnuc.physics.synthesis.source_spec import resolve_source, significant_lines
 
 log = logging.getLogger(__name__)
 
-LIBRARY_VERSION = "5"  # 5: standard K X-ray energies, DDEP Th-234 yields (physics.line_corrections)
+LIBRARY_VERSION = "6"  # 6: material lines cut relative to their emitted photons; metal-item variants
 MIN_LINE_YIELD = 1e-3  # photons per decay: weaker lines do not change an identification
+MIN_MATERIAL_LINE_FRACTION = 1e-5
+"""Weakest line of a material template, as a fraction of the photons it emits: keeps the Pu-239 lines of aged
+plutonium (1e-4 to 5e-4 of its photons, beside Am-241 and L X-rays) and Pa-234m 1001 keV in HEU (3e-5)."""
 LOW_EDGE_KEV = 15.0
 HIGH_EDGE_KEV = 3200.0
 BACKGROUND_COMPONENTS = ("K40", "U238", "Th232", "scatter", "cosmic")
@@ -87,13 +91,14 @@ def build_library(detector: str, cache_dir: Path | None = None) -> TemplateLibra
 @lru_cache(maxsize=16)
 def _build(detector: str, cache_dir: str) -> TemplateLibrary:
     edges = fine_grid(detector)
-    variants = shielding_variants()
-    key = hashlib.sha1(f"{LIBRARY_VERSION}|{detector}|{ALL_CANDIDATES}|{[v.label for v in variants]}|"
+    variants = {name: variants_for(name) for name in ALL_CANDIDATES}
+    labels_key = [(name, [(v.label, v.self_attenuation_g_cm2) for v in vs]) for name, vs in variants.items()]
+    key = hashlib.sha1(f"{LIBRARY_VERSION}|{detector}|{labels_key}|"
                        f"{edges[0]}|{edges[-1]}|{edges.size}".encode()).hexdigest()[:16]
     path = Path(cache_dir) / f"templates-{detector}-{key}.npz" if cache_dir else None
     names, labels, cats = [], [], []
     for name in ALL_CANDIDATES:
-        for variant in variants:
+        for variant in variants[name]:
             names.append(name)
             labels.append(variant.label)
             cats.append(candidate_category(name))
@@ -107,9 +112,10 @@ def _build(detector: str, cache_dir: str) -> TemplateLibrary:
     rows = []
     for name in ALL_CANDIDATES:
         source = resolve_source(name)
-        lines = source.lines(min_yield=MIN_LINE_YIELD, min_energy_kev=LOW_EDGE_KEV)
-        for variant in variants:
-            rows.append(np.asarray(line_template(detector, lines.energy_kev, lines.intensity, edges, None,
+        lines = significant_lines(source, MIN_LINE_YIELD, MIN_MATERIAL_LINE_FRACTION, LOW_EDGE_KEV)
+        for variant in variants[name]:
+            emitted = thick_item(lines, item_element(source), variant.self_attenuation_g_cm2)
+            rows.append(np.asarray(line_template(detector, emitted.energy_kev, emitted.intensity, edges, None,
                                                  variant.shields)))
     components = background_spectrum(detector, edges, SiteBackground(), components=True)
     background = np.array([components[c] for c in BACKGROUND_COMPONENTS])

@@ -6,11 +6,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from radnuc.analysis.identify.evidence import principal_lines
 from radnuc.analysis.identify.model import Gain, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.result import NuclideID, UnknownRegion
 from radnuc.analysis.identify.selection import SELECTED_SOURCE_SYSTEMATIC
-from radnuc.physics.synthesis.source_spec import resolve_source
 
 #: Regions reported at most.
 MAX_REGIONS = 5
@@ -38,8 +38,7 @@ def own_line_energies(name: str) -> tuple[float, ...]:
     """Energies (keV) of a source's gamma and X-ray lines of at least 1 % yield above 10 keV: where an excess is
     the identified source itself (its low-energy efficiency or X-ray intensities differ from the model), not an
     unknown one."""
-    lines = resolve_source(name).lines(min_yield=0.01, min_energy_kev=10.0)
-    return tuple(float(e) for e in lines.energy_kev)
+    return tuple(float(e) for e in principal_lines(name, 10.0).energy_kev)
 
 
 def explained_energies(nuclides: list[NuclideID]) -> np.ndarray:
