@@ -86,7 +86,7 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
         base = model.fit(gain, rows, weights=weights, warm=fit)
         trials = []
         priors = np.array([log_prior(model.library.names[r]) for r in available])
-        for index in best_per_name(model, available, delta + priors)[:SHORTLIST]:
+        for index in np.argsort(delta + priors)[::-1][:SHORTLIST]:
             row = int(available[index])
             joint = model.fit(gain, rows + [row], weights=weights, bumps_for=rows)
             if rows:
@@ -101,12 +101,12 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
                 rest = joint.mean - contribution
             trials.append((joint.loglike - base.loglike, row, contribution, rest))
         accepted = None
-        phi_upper = upper_dispersion(model, gain, rows, [t[1] for t in trials], weights)
         # ranked by likelihood (over the dispersion) and prior: a rare candidate must explain the counts better
         # than a common one by -log prior; each is then tested on its likelihood ratio alone
-        ranked = sorted(trials, key=lambda t: -(t[0] / phi_upper + log_prior(model.library.names[t[1]])))
+        phi_base = model.dispersion(fit.mean, n_bg + len(rows))
+        ranked = sorted(trials, key=lambda t: -(t[0] / phi_base + log_prior(model.library.names[t[1]])))
         for gain_loglike, row, contribution, rest in ranked:
-            phi = min(model.dispersion(rest + contribution, n_bg + len(rows) + 1), phi_upper)
+            phi = model.dispersion(rest + contribution, n_bg + len(rows) + 1)
             if 2 * gain_loglike / phi < critical:
                 continue
             if not has_line(model, model.library.names[row], contribution, rest, gain, phi, selected_part):
@@ -120,38 +120,6 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
     rows, fit = prune(model, gain, rows, fit, critical)
     fit = model.fit(gain, rows)
     return Selection(rows, fit.amplitudes, fit.mean, fit.loglike, model.dispersion(fit.mean, n_bg + len(rows)))
-
-
-def best_per_name(model: SpectrumModel, rows: np.ndarray, score: np.ndarray) -> list[int]:
-    """Indices into ``rows`` by decreasing ``score``, only the best variant of each name: a shortlist of
-    distinct nuclides (three shielding variants of one strong source took three of five places, and the
-    other sources of a mixture were never tried)."""
-    seen: set[str] = set()
-    out = []
-    for index in np.argsort(score)[::-1]:
-        name = model.library.names[int(rows[index])]
-        if name not in seen:
-            seen.add(name)
-            out.append(int(index))
-    return out
-
-
-def upper_dispersion(model: SpectrumModel, gain: Gain, rows: list[int], shortlist: list[int],
-                     weights: np.ndarray) -> float:
-    """Dispersion of the richest model of a selection step: the selected sources plus every shortlisted
-    candidate (one variant per name). The test of one candidate divides by the dispersion of a model that
-    includes its rivals: judged against the model with itself alone, the unexplained peaks of the other strong
-    sources inflate the dispersion (real trinitite, 377,000 net counts of Am-241, Cs-137 and Eu-152: 1,000
-    with one source, so none passed and the spectrum read as background)."""
-    names = {model.library.names[r] for r in rows}
-    extra = []
-    for row in shortlist:
-        if model.library.names[row] not in names:
-            names.add(model.library.names[row])
-            extra.append(row)
-    n_bg = model.components(gain)[1].shape[0]
-    upper = model.fit(gain, rows + extra, weights=weights)
-    return model.dispersion(upper.mean, n_bg + len(rows) + len(extra))
 
 
 def prune(model: SpectrumModel, gain: Gain, rows: list[int], fit: ModelFit,
