@@ -267,3 +267,28 @@ def test_continuous_response_rejects_bad_input():
         model.continuous_response([50.0, 100.0], [1.0, -1.0])
     with pytest.raises(PhysicsError):
         model.continuous_response([0.0, 100.0], [1.0, 1.0])
+
+
+def test_annihilation_line_is_doppler_broadened_on_hpge_only():
+    """The 511 keV line is ~2.5 keV wider (in quadrature) than a photopeak: about twice the width on an HPGe,
+    unchanged on a NaI; the peak area is kept."""
+    import numpy as np
+
+    from radnuc.physics.response import line_template
+
+    edges = np.linspace(400.0, 600.0, 2001)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+
+    def width_and_area(detector, energy):
+        t = np.asarray(line_template(detector, [energy], [1.0], edges))
+        near = np.abs(centers - energy) < 15.0
+        w = t[near]
+        mean = (w * centers[near]).sum() / w.sum()
+        return np.sqrt((w * (centers[near] - mean) ** 2).sum() / w.sum()), w.sum()
+
+    (sd_511, area_511), (sd_near, area_near) = width_and_area("hpge-40pct", 510.999), width_and_area("hpge-40pct",
+                                                                                                       510.77)
+    assert 1.7 < sd_511 / sd_near < 2.5
+    assert area_511 == pytest.approx(area_near, rel=0.01)
+    (sd_511, _), (sd_near, _) = width_and_area("nai-3x3", 510.999), width_and_area("nai-3x3", 510.77)
+    assert sd_511 / sd_near == pytest.approx(1.0, abs=0.02)

@@ -135,6 +135,16 @@ def test_real_trinitite_with_its_own_background(data_dir):
     assert result.reduced_chi2 < 10
 
 
+def test_real_hpge_portal_background_is_background(data_dir):
+    """The real ORTEC HPGe portal background (467k counts), alone, against the built-in background model: its
+    511 keV annihilation line (cosmic pair production, 0.4 % of the counts) is a free background component and
+    its weaker natural lines (Ac-228 1588 keV, Bi-214 1847 keV) are natural, so nothing is reported (it read as
+    Ga-68 with two unknown regions)."""
+    result = identify_measurements(read_file(data_dir / "portal/background_20100317.n42"))
+    assert not result.alarm
+    assert not result.unknown
+
+
 @pytest.mark.parametrize(("name", "distance_cm"), [("Cs-137", 25.0), ("Co-60", 25.0), ("Co-60", 100.0)])
 def test_activity_at_a_known_distance(name, distance_cm):
     """Activity from the fitted amplitude includes the geometric efficiency and the divergence of the beam at

@@ -24,8 +24,10 @@ from radnuc.analysis.identify.priors import log_prior
 SHORTLIST = 5
 #: Relative error of a selected source's predicted content of a line window (line ratios, efficiency curve and
 #: peak shape of a real detector against the model; measured RadiaCode CsI peaks sit 5-20 % off the model's
-#: ratios, docs/physics-response.md): a new candidate must show more than this there.
-SELECTED_SOURCE_SYSTEMATIC = 0.1
+#: ratios, docs/physics-response.md): a new candidate must show more than this there. At 0.1 the real RadiaCode
+#: Ba-133 + Eu-152 spectrum gained Xe-133 for the Ba-133 81 keV line's efficiency mismatch; masked pairs on the
+#: synthetic bench found their threat as often at 0.2 (NaI, LaBr3; 3 trials x 4 pairs x 3 levels).
+SELECTED_SOURCE_SYSTEMATIC = 0.2
 #: Relative tolerance of a predicted line-window content (line intensities, efficiency curve and peak shape of a
 #: real detector differ from the model by tens of percent): added in quadrature to the window's noise.
 LINE_RATIO_TOLERANCE = 0.5
