@@ -194,3 +194,20 @@ def test_heu_masked_by_a_distributed_norm_cargo_called_snm():
     d = next((x for x in out if x is not None), None) or monitor.flush()
     assert d.alarm and d.category == "SNM", d.explanation
     assert any(n["category"] == "NORM" for n in d.nuclides), d.explanation
+
+
+def test_snm_not_excluded_is_a_relative_test():
+    """'SNM cannot be excluded' needs NORM and medical templates alone to explain the excess worse than the SNM
+    ones by 3 sigma, not merely to miss the full fit by 3 sigma (which a benign category with few templates does by
+    chance: I-131 patients were called SNM in 2-5 % of passes)."""
+    from radnuc.analysis.detect.categorize import _snm_not_excluded
+
+    plutonium_like = {"": 8.0, "SNM": 1.0, "medical": 6.0, "NORM": 7.0, "industrial": 1.2}
+    iodine_like = {"": 6.0, "SNM": 2.0, "medical": 3.5, "NORM": 5.0, "industrial": 2.5}
+    weak = {"": 3.0, "SNM": 0.5, "medical": 6.0, "NORM": 6.0, "industrial": 1.0}
+    snm_misfits = {"": 8.0, "SNM": 3.5, "medical": 9.0, "NORM": 9.0, "industrial": 1.0}
+    assert _snm_not_excluded(plutonium_like)
+    assert not _snm_not_excluded(iodine_like)
+    assert not _snm_not_excluded(weak)
+    assert not _snm_not_excluded(snm_misfits)
+    assert not _snm_not_excluded({"": 8.0})
