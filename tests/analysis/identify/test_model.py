@@ -84,3 +84,19 @@ def test_too_narrow_a_calibration_is_refused():
     narrow = Spectrum(counts=np.ones(64), calibration=EnergyCalibration.linear(0.0, 0.1, 64), live_time_s=1.0)
     with pytest.raises(AnalysisError, match="covers too little"):
         SpectrumModel.build(narrow, None, build_library(DET), IdentifyOptions())
+
+
+def test_measured_background_noise_enters_the_weights(spectra):
+    """The measured background is counted data: its own Poisson variance (live-time ratio x its scaled content)
+    lowers the weights where it explains the counts. A background 10x longer than the foreground adds ~10 %."""
+    fg, bg = spectra  # 100 s foreground, 1000 s background
+    library = build_library(DET)
+    model = SpectrumModel.build(fg, bg, library, IdentifyOptions())
+    assert model.measured_scale == pytest.approx(0.1)
+    fit = model.fit((0.0, 0.0), [])
+    with_noise = model.model_weights(fit, (0.0, 0.0))
+    model.measured_scale = 0.0
+    without = model.model_weights(fit, (0.0, 0.0))
+    ratio = with_noise / without
+    assert np.all(ratio <= 1.0 + 1e-12)
+    assert 0.85 < float(np.median(ratio)) < 0.95

@@ -60,12 +60,15 @@ class SpectrumModel:
     """The data of one spectrum against one library: channel mask, background, templates per gain."""
 
     def __init__(self, y, mask, edges, library: TemplateLibrary, measured_bg, candidates, live_time,
-                 model_uncertainty: float = 0.05):
+                 model_uncertainty: float = 0.05, measured_scale: float = 0.0):
         self.y = y
         self.mask = mask
         self.edges = edges
         self.library = library
         self.measured_bg = measured_bg
+        #: foreground / background live time: the measured background's own Poisson variance, per count of it
+        #: in the foreground model, is this (counts scaled by s have variance s x the scaled counts)
+        self.measured_scale = measured_scale
         self.candidates = candidates  # library rows allowed
         self.live_time = live_time
         self.background_follows_gain = False
@@ -99,7 +102,7 @@ class SpectrumModel:
         if mask.sum() < 16:
             raise AnalysisError(f"calibration covers too little of {bottom:.0f}-{top:.0f} keV "
                                 f"({cal.energy_range_kev[0]:.0f}-{cal.energy_range_kev[1]:.0f} keV)")
-        measured = None
+        measured, scale = None, 0.0
         if bg is not None:
             if bg.calibration is not None and not bg.calibration.same_as(cal):
                 bg = bg.rebinned(cal)
@@ -110,13 +113,14 @@ class SpectrumModel:
             det = get_detector(library.detector)
             fwhm_channels = det.fwhm_kev(np.maximum(cal.centers_kev, 1.0)) / np.diff(edges)
             measured = denoised_background(bg.counts, fwhm_channels, cal.centers_kev)
-            measured = measured * (fg.live_time_s / bg.live_time_s)
+            scale = fg.live_time_s / bg.live_time_s
+            measured = measured * scale
             if measured.sum() <= 0:
                 measured = None
         rows = [r for r, name in enumerate(library.names)
                 if not (measured is None and name in MODEL_BACKGROUND_NORM)]
         return cls(fg.counts[mask].astype(float), mask, edges, library, measured, np.array(rows), fg.live_time_s,
-                   options.model_uncertainty)
+                   options.model_uncertainty, scale if measured is not None else 0.0)
 
     def background_kind(self, origin: str) -> str:
         return "model" if self.measured_bg is None else origin
@@ -231,14 +235,18 @@ class SpectrumModel:
 
     def model_weights(self, fit: Fit, gain: Gain) -> np.ndarray:
         """Weights for a fit: the systematic amplitude term applies to the modelled part only — a measured
-        background is data, known to Poisson precision, while templates and continuum are physics models."""
+        background is data, known to Poisson precision (its own counting variance, ``measured_scale`` x its
+        content, is added: a background measured for as long as the foreground doubles the variance of what it
+        explains), while templates and continuum are physics models."""
         if self.measured_bg is None:
             return self.weights(fit.mean)
         _, background = self.components(gain)
-        measured_part = fit.amplitudes[0] * background[0]
-        return self.weights(fit.mean, np.clip(fit.mean - measured_part, 0.0, None))
+        measured_part = np.clip(fit.amplitudes[0] * background[0], 0.0, None)
+        return self.weights(fit.mean, np.clip(fit.mean - measured_part, 0.0, None),
+                            self.measured_scale * measured_part)
 
-    def weights(self, mean: np.ndarray, modelled: np.ndarray | None = None) -> np.ndarray:
+    def weights(self, mean: np.ndarray, modelled: np.ndarray | None = None,
+                extra_variance: np.ndarray | None = None) -> np.ndarray:
         """Channel weights Poisson / (Poisson + systematic) variance. The systematic part has an amplitude
         term (``model_uncertainty`` x mean) and a shape term: peak positions and widths known to
         ``SHAPE_UNCERTAINTY`` x FWHM, i.e. (dmu/dE x that energy) — large on the flanks of strong peaks,
@@ -247,6 +255,8 @@ class SpectrumModel:
         slope = np.gradient(modelled) / self.channel_width
         floor = np.maximum(mean, 1.0)
         systematic = (self.model_uncertainty * modelled) ** 2 + (slope * self.energy_jitter) ** 2
+        if extra_variance is not None:
+            systematic = systematic + extra_variance
         return floor / (floor + systematic)
 
     def pearson(self, mean: np.ndarray) -> float:
