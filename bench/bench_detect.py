@@ -137,13 +137,19 @@ def ideal_pd_exact(lam0, lam1, n0, n1, fars):
     return np.array(out)
 
 
-def run(draws: int, empties: int, seed: int, history_s: float = 0.0):
+def lane(seed: int):
+    """The bench lane: (random generator, geometry, shipped NaI thresholds, channels -> windows matrix, the empty
+    default scenario, its synthesized occupancy); the generator has drawn that occupancy already."""
     rng = np.random.default_rng(seed)
     geometry = PortalGeometry()
     tset = shipped_thresholds("nai-2x4x16")
     m = rebin_matrix(geometry.energy_calibration.edges_kev, tset.window_edges_kev)
     base = OccupancyScenario()
-    bg = synthesize_occupancy(base, rng, geometry)
+    return rng, geometry, tset, m, base, synthesize_occupancy(base, rng, geometry)
+
+
+def run(draws: int, empties: int, seed: int, history_s: float = 0.0):
+    rng, geometry, tset, m, base, bg = lane(seed)
     lam_bg, n_bg, occ = bg.expected_gamma, bg.expected_neutron, bg.occupied
     pre = np.arange(occ.size) < int(np.argmax(occ))
     slice_s = geometry.slice_s
@@ -243,12 +249,7 @@ def ablate(draws: int, empties: int, seed: int, history_s: float = 0.0):
     from radnuc.analysis.detect.fusion import fit_null
     from radnuc.analysis.detect.statistics import compute_statistics
 
-    rng = np.random.default_rng(seed)
-    geometry = PortalGeometry()
-    tset = shipped_thresholds("nai-2x4x16")
-    m = rebin_matrix(geometry.energy_calibration.edges_kev, tset.window_edges_kev)
-    base = OccupancyScenario()
-    bg = synthesize_occupancy(base, rng, geometry)
+    rng, geometry, tset, m, base, bg = lane(seed)
     occ, ss = bg.occupied, geometry.slice_s
     pre = np.arange(occ.size) < int(np.argmax(occ))
     n = int(occ.sum())

@@ -25,11 +25,16 @@ data through xraydb).
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from radnuc.physics.attenuation import get_material, mass_attenuation
 from radnuc.physics.errors import PhysicsError
+from radnuc.physics.nuclides import Lines
+
+if TYPE_CHECKING:
+    from radnuc.physics.sources import Source
 
 
 def escape_fraction(element: str, areal_density: float, energies_kev) -> np.ndarray:
@@ -77,18 +82,16 @@ def thick_item_lines(energies_kev, yields, element: str,
     return y * escape, k_energies.copy(), k_photons * k_share * escape_fraction(element, areal_density, k_energies)
 
 
-def item_element(source) -> str:
+def item_element(source: Source) -> str:
     """The element a source item is made of: that of the largest mass fraction of a material, else the parent's
     (``HEU`` -> ``U``, ``WGPu`` -> ``Pu``)."""
     nuclide = max(source.initial, key=lambda item: item[1])[0]
     return nuclide.split("-")[0]
 
 
-def thick_item(lines, element: str, areal_density: float):
+def thick_item(lines: Lines, element: str, areal_density: float) -> Lines:
     """:class:`radnuc.physics.nuclides.Lines` as they leave a slab of ``element`` of ``areal_density`` g/cm2
     (:func:`thick_item_lines`; the item's K X-rays get kind ``xray`` and the element as origin)."""
-    from radnuc.physics.nuclides import Lines
-
     if areal_density == 0 or not len(lines):
         return lines
     escaped, k_energies, k_yields = thick_item_lines(lines.energy_kev, lines.intensity, element, areal_density)
