@@ -66,3 +66,22 @@ def test_no_calibration_is_an_error(uranium_spectrum):
 def test_pvt_refused(uranium_spectrum):
     with pytest.raises(CharacterizeError):
         measure_enrichment(uranium_spectrum("nai-3x3", 3.0), detector="pvt-portal")
+
+
+def test_reported_value_is_the_centre_of_the_mapped_interval():
+    """enrichment +- uncertainty is the 1-sigma interval of the ratio mapped to wt %; a ratio below zero (U-238
+    not seen) is clipped to the physical region, and its interval reaches the pure-U-235 end."""
+    from radnuc.analysis.characterize.enrichment import _finish
+
+    base = {"method": "template-ratio", "detector": "nai-3x3", "detector_choice": "given", "lines": ()}
+    for ratio, sigma in ((0.15, 0.03), (0.01, 0.03), (-0.02, 0.03)):
+        r = _finish(ratio, sigma, base, [], {})
+        lo, hi = r.details["interval_pct"]
+        assert r.enrichment_pct == pytest.approx(0.5 * (lo + hi), abs=1e-3)  # details are rounded to 1e-4
+        assert r.uncertainty_pct == pytest.approx(0.5 * (hi - lo), abs=1e-3)
+        lo2, hi2 = r.details["interval_2sigma_pct"]
+        assert lo2 < lo < r.details["enrichment_ml_pct"] <= hi <= hi2
+    clipped, at_zero = _finish(-0.02, 0.03, base, [], {}), _finish(0.0, 0.03, base, [], {})
+    assert clipped.details["interval_pct"] == at_zero.details["interval_pct"]
+    assert clipped.details["interval_pct"][1] == pytest.approx(enrichment_from_ratio(0.0, 0.0)[0])
+

@@ -33,7 +33,7 @@ __all__ = ["PlutoniumResult", "grade_for", "measure_plutonium"]
 _PU239 = (129.30, 203.55, 345.01, 413.71)
 _WINDOWS = (  # (labels, energies, low, high): label None = fitted interference
     (("Pu-239", None), (129.30, 125.30), 122.0, 133.5),
-    (("Pu-240", "Pu-239", "Pu-241"), (160.31, 161.45, 164.61), 156.5, 168.0),
+    (("Pu-240", "Pu-239", "Pu-241", None), (160.31, 161.45, 164.61, 165.81), 156.5, 168.0),  # 165.8: Am-241
     (("Pu-239", None), (203.55, 208.00), 199.5, 212.0),
     (("Pu-239",), (345.01,), 340.0, 350.0),
     (("Pu-239",), (413.71,), 408.0, 419.0),
@@ -67,6 +67,15 @@ class PlutoniumResult:
                 "method": self.method, "reason": self.reason or None, "pu241_pct": r(self.pu241_pct)}
 
 
+def _known_peak(edges: np.ndarray, energy_kev: float, area: float, fwhm, shape) -> np.ndarray:
+    """Counts per channel of a Gaussian peak of known ``area`` at ``energy_kev`` (the fit's peak shape)."""
+    from scipy.special import ndtr
+
+    center = energy_kev + shape.shift(energy_kev)
+    sigma = max(float(fwhm(energy_kev)) * shape.width_scale / 2.3548200450309493, 1e-3)
+    return area * (ndtr((edges[1:] - center) / sigma) - ndtr((edges[:-1] - center) / sigma))
+
+
 def measure_plutonium(spectrum: Spectrum, detector: str, background: np.ndarray | None = None) -> PlutoniumResult:
     """Pu-240 content and grade (see the module docstring)."""
     if not detector.startswith("hpge"):
@@ -94,22 +103,31 @@ def measure_plutonium(spectrum: Spectrum, detector: str, background: np.ndarray 
     if not z239 or sum(z239) / math.sqrt(len(z239)) < 5.0:
         return PlutoniumResult(None, None, "not determinable", "hpge-relative-efficiency",
                                "no plutonium: Pu-239 lines not significant")
-    # pass 1: efficiency curve from Pu-239 lines, with Pu-241 (U-237 208 keV) as the second isotope
+    # pass 1: efficiency curve from Pu-239 lines outside the 160 keV multiplet, with Pu-241 (U-237 208 keV,
+    # 164.6 keV) as the second isotope
     (_, pk208) = fit_window(counts, edges, (203.55, 208.00), 199.5, 212.0, fwhm, shape, background)
     pts = [LinePoint(0, p.energy_kev, line_yield(lab, p.energy_kev), p.area, p.sigma)
-           for lab, p in peaks if lab == "Pu-239"]
+           for lab, p in peaks if lab == "Pu-239" and p.energy_kev in _PU239]
     pts.append(LinePoint(1, 208.0, line_yield("Pu-241", 208.0), pk208.area, pk208.sigma))
     pts += [LinePoint(1, p.energy_kev, line_yield(lab, p.energy_kev, 0.05), p.area, p.sigma)
             for lab, p in peaks if lab == "Pu-241"]
     fit = fit_relative_efficiency(pts, detector, "Pu")
-    curve = _Curve(detector, np.array([160.31]), "Pu")
+    curve = _Curve(detector, np.array([159.96]), "Pu")
     eff160 = float(curve(fit.absorber_g_cm2, fit.self_g_cm2)[0])
     a239 = fit.amplitude0
     a241 = a239 * fit.ratio
-    # pass 2: the 160 keV multiplet less the Pu-241 159.96 keV line (0.35 keV away, not resolvable)
-    pk160 = next(p for lab, p in peaks if lab == "Pu-240")
+    # pass 2: the 160 keV multiplet again with the Pu-241 159.96 keV line (0.35 keV from Pu-240 160.31 keV, not
+    # resolvable) as a known peak of the area pass 1 predicts: left free, it pulled the fitted 160.31 keV
+    # centroid and pushed Pu-239 161.45 keV negative (reactor-grade Pu, where Pu-241 gives 3x the 160.31 keV
+    # counts)
     pu241_part = a241 * line_yield("Pu-241", 159.96, 0.05) * eff160
-    area240 = pk160.area - pu241_part
+    # Pu-239 160.19 keV (6.2e-8 per decay: 7 % of the Pu-240 160.31 keV counts in weapons-grade Pu), also merged
+    known = (_known_peak(edges, 159.96, pu241_part, fwhm, shape)
+             + _known_peak(edges, 160.19, a239 * line_yield("Pu-239", 160.19, 0.05) * eff160, fwhm, shape))
+    known = known if background is None else known + background
+    _labels, energies160, lo160, hi160 = next(w for w in _WINDOWS if "Pu-240" in w[0])
+    pk160 = fit_window(counts, edges, energies160, lo160, hi160, fwhm, shape, known)[0]
+    area240 = pk160.area
     sig_area = math.hypot(pk160.sigma, pu241_part * (fit.ratio_sigma / fit.ratio if fit.ratio > 0 else 1.0))
     denom = line_yield("Pu-240", 160.31, 0.05) * eff160 * a239
     ratio = max(area240, 0.0) / denom

@@ -44,6 +44,12 @@ def fit_signed(y: np.ndarray, components: np.ndarray, signed: np.ndarray, tau: n
     widths in counts (same order). Returns amplitudes in the units of ``components`` and ``loglike`` = L (the
     Poisson log-likelihood minus the penalty)."""
     y = np.asarray(y, float)
+    used = np.any(components != 0, axis=0)  # channels no component reaches carry no information
+    if not used.all():
+        fit = fit_signed(y[used], components[:, used], signed, tau, start, iterations, tolerance, two_sided)
+        mean = np.zeros(y.size)
+        mean[used] = fit.mean
+        return Fit(fit.amplitudes, mean, fit.loglike)
     k = components.shape[0]
     scale = np.maximum(components.sum(axis=1), _TINY)
     comps = components / scale[:, None]
@@ -60,6 +66,9 @@ def fit_signed(y: np.ndarray, components: np.ndarray, signed: np.ndarray, tau: n
     if not np.isfinite(current):  # from the non-negative optimum: feasible, and L never ends below it
         a = fit_nonnegative(y, components, iterations=iterations, tolerance=tolerance).amplitudes * scale
         current, mu = _objective(y, a, comps, comps_sum, signed, inv_tau2, two_sided)
+        if not np.isfinite(current):  # a channel only reached by components at zero: lift them by ~1e-9 counts
+            a = a + 1e-9 * total / k
+            current, mu = _objective(y, a, comps, comps_sum, signed, inv_tau2, two_sided)
     ridge = 1e-12 * total
     for _ in range(iterations):
         q = y / mu

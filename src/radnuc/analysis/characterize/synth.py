@@ -2,8 +2,10 @@
 
 :class:`radnuc.physics.synthesis.SourceSpec` keeps a material's lines down to 1e-6 of the photons it emits,
 enough for identification and portal spectra; an enrichment or plutonium measurement looks at weaker lines
-still. Here the lines of :func:`radnuc.physics.materials.uranium` are kept down to ``min_yield`` (default 1e-8
-per decay of the whole material) and folded with :func:`radnuc.physics.response.line_template`.
+still. Here the lines of :func:`radnuc.physics.materials.uranium` are kept down to ``min_yield`` (default
+1e-10 per decay of the whole material; 1e-8 until 2026-12-07, which in reactor-grade plutonium, whose decays
+are mostly the beta decay of Pu-241, dropped Pu-239 161.45 keV) and folded with
+:func:`radnuc.physics.response.line_template`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _source_lines(source: Source, min_yield: float) -> tuple[np.ndarray, np.ndar
 
 
 def material_template(detector: str, calibration: EnergyCalibration, source: Source, distance_cm: float = 30.0,
-                      shields: Sequence[Shield] = (), min_yield: float = 1e-8) -> np.ndarray:
+                      shields: Sequence[Shield] = (), min_yield: float = 1e-10) -> np.ndarray:
     """Expected counts per channel per second per gram of ``source`` (a material :class:`Source`) at
     ``distance_cm`` on the detector axis behind ``shields``."""
     energies, intensity = _source_lines(source, min_yield)
