@@ -26,6 +26,13 @@ def test_openapi_document_is_served(client):
         assert path in spec["paths"]
 
 
+def test_api_docs_page_is_served_where_the_demo_banner_points(client):
+    from radnuc.platform.app import API
+
+    page = client.get(f"{API}/docs")
+    assert page.status_code == 200 and "swagger" in page.text.lower()
+
+
 @pytest.mark.parametrize("user", [None, "a_admin"])
 def test_no_operation_answers_500_to_junk(client, world, user):
     headers = world.headers(user) if user else {}

@@ -337,7 +337,10 @@ def _demo_serve(*, demo_dir: Path, port: int, rate: float, duration: float | Non
     except RadnucError as exc:
         raise _fail("demo", str(exc)) from None
     officer = next(c for c in credentials if c["role"] == "officer")
-    print(f"radnuc demo: console {stack.url}/  (API {stack.url}/docs); database {paths.database_url}", flush=True)
+    from radnuc.platform.app import API
+
+    print(f"radnuc demo: console {stack.url}/  (API {stack.url}{API}/docs); database {paths.database_url}",
+          flush=True)
     print("demo users (agency, role, user name, password):", flush=True)
     for c in credentials:
         print(f"  {c['agency']:<16} {c['role']:<13} {c['username']:<18} {c['password']}", flush=True)
