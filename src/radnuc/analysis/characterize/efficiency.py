@@ -9,7 +9,9 @@ relative efficiency curve eps(E) shared by all isotopes of the item. radnuc para
 - eps_det(E): full-energy efficiency per photon on the detector face, from the detector response model
   (:meth:`radnuc.physics.response.ResponseModel.full_energy_efficiency`) — the geometry (solid angle) is a
   common factor of all lines and cancels in the ratio of isotopes;
-- exp(-mu_Fe x_Fe): an external low-Z absorber (container, steel), x_Fe >= 0 in g/cm2 of iron;
+- exp(-mu_Fe x_Fe): an external absorber, x_Fe >= 0 in g/cm2 of iron (container, steel) by default, or of
+  another element (``absorber``: e.g. the cadmium filter of plutonium measurements, whose energy dependence
+  iron cannot mimic);
 - the slab self-attenuation factor of the item's own material (uranium or plutonium, x_m >= 0 in g/cm2,
   mass attenuation from xraydb): the line-ratio signature of self-absorption (strong above the 115.6 keV
   U K-edge, weaker just below it).
@@ -64,13 +66,14 @@ class RelativeEfficiencyFit:
     reduced_chi2: float
     n_lines: int
     residuals: tuple[float, ...]
+    absorber: str = "Fe"
 
 
 class _Curve:
-    def __init__(self, detector: str, energies: np.ndarray, self_material: str):
+    def __init__(self, detector: str, energies: np.ndarray, self_material: str, absorber: str = "Fe"):
         edges = np.array([1.0, max(float(energies.max()) * 1.5, 100.0)])
         self.eps = np.asarray(get_model(detector, edges).full_energy_efficiency(energies), float)
-        self.mu_fe = np.asarray(mass_attenuation("Fe", energies, "total"), float)
+        self.mu_fe = np.asarray(mass_attenuation(absorber, energies, "total"), float)
         self.mu_m = np.asarray(mass_attenuation(self_material, energies, "total"), float)
 
     def __call__(self, x_fe: float, x_m: float) -> np.ndarray:
@@ -79,7 +82,8 @@ class _Curve:
 
 def fit_relative_efficiency(points: Sequence[LinePoint], detector: str, self_material: str = "U",
                             max_absorber_g_cm2: float = 40.0, max_self_g_cm2: float = 60.0,
-                            fix_attenuation: tuple[float, float] | None = None) -> RelativeEfficiencyFit:
+                            fix_attenuation: tuple[float, float] | None = None,
+                            absorber: str = "Fe") -> RelativeEfficiencyFit:
     """Weighted least squares of R_i = A_g(i) eps(E_i) over (A_0, A_1/A_0, x_Fe, x_m) (see the module
     docstring); areas are per unit live time already divided out or not — only ratios matter.
 
@@ -92,7 +96,7 @@ def fit_relative_efficiency(points: Sequence[LinePoint], detector: str, self_mat
     r = np.array([p.area / p.yield_per_decay for p in pts])
     s = np.array([p.sigma / p.yield_per_decay for p in pts])
     g = np.array([p.group for p in pts])
-    curve = _Curve(detector, e, self_material)
+    curve = _Curve(detector, e, self_material, absorber)
 
     def model(params):
         a0, f, x_fe, x_m = params
@@ -151,4 +155,4 @@ def fit_relative_efficiency(points: Sequence[LinePoint], detector: str, self_mat
     ratio_sigma = float(np.sqrt(max(cov[1, 1], 0.0)))
     xf, xm = (fix_attenuation if fix_attenuation is not None else (float(best.x[2]), float(best.x[3])))
     return RelativeEfficiencyFit(ratio, ratio_sigma, float(best.x[0] * scale), float(xf), float(xm), red,
-                                 len(pts), tuple(float(v) for v in best.fun))
+                                 len(pts), tuple(float(v) for v in best.fun), absorber)
