@@ -22,7 +22,7 @@ from scipy.special import ndtr
 
 from radnuc.analysis.characterize.errors import CharacterizeError
 
-__all__ = ["PeakArea", "PeakShape", "calibrate", "fit_window"]
+__all__ = ["PeakArea", "PeakShape", "calibrate", "fit_window", "peak_counts"]
 
 _FWHM_TO_SIGMA = 1.0 / 2.3548200450309493
 
@@ -87,6 +87,16 @@ def _solve(y: np.ndarray, design: np.ndarray, background: np.ndarray | None) -> 
     resid = target - design @ params
     chi2 = float(np.sum(resid**2 / var))
     return params, cov, chi2
+
+
+def peak_counts(edges_kev: np.ndarray, energy_kev: float, area: float, fwhm: Callable[[float], float],
+                shape: PeakShape = PeakShape()) -> np.ndarray:
+    """Counts per channel on ``edges_kev`` of a peak of known ``area`` at ``energy_kev``, with the peak model of
+    :func:`fit_window` (to pass a known, unresolvable neighbour to it as part of ``background``)."""
+    edges = np.asarray(edges_kev, float)
+    center = energy_kev + shape.shift(energy_kev)
+    sigma = max(float(fwhm(energy_kev)) * shape.width_scale * _FWHM_TO_SIGMA, 1e-3)
+    return area * (ndtr((edges[1:] - center) / sigma) - ndtr((edges[:-1] - center) / sigma))
 
 
 def fit_window(counts: np.ndarray, edges_kev: np.ndarray, energies_kev: Sequence[float], low_kev: float,

@@ -24,7 +24,7 @@ import numpy as np
 from radnuc.analysis.characterize.efficiency import LinePoint, _Curve, fit_relative_efficiency
 from radnuc.analysis.characterize.errors import CharacterizeError
 from radnuc.analysis.characterize.isotopes import ATOMIC_MASS_U, half_life_s, line_yield
-from radnuc.analysis.characterize.peaks import calibrate, fit_window
+from radnuc.analysis.characterize.peaks import calibrate, fit_window, peak_counts
 from radnuc.physics.detectors import get_detector
 from radnuc.spectra import Spectrum
 
@@ -66,15 +66,6 @@ class PlutoniumResult:
 
         return {"pu240_pct": r(self.pu240_pct), "uncertainty_pct": r(self.uncertainty_pct), "grade": self.grade,
                 "method": self.method, "reason": self.reason or None, "pu241_pct": r(self.pu241_pct)}
-
-
-def _known_peak(edges: np.ndarray, energy_kev: float, area: float, fwhm, shape) -> np.ndarray:
-    """Counts per channel of a Gaussian peak of known ``area`` at ``energy_kev`` (the fit's peak shape)."""
-    from scipy.special import ndtr
-
-    center = energy_kev + shape.shift(energy_kev)
-    sigma = max(float(fwhm(energy_kev)) * shape.width_scale / 2.3548200450309493, 1e-3)
-    return area * (ndtr((edges[1:] - center) / sigma) - ndtr((edges[:-1] - center) / sigma))
 
 
 def measure_plutonium(spectrum: Spectrum, detector: str, background: np.ndarray | None = None) -> PlutoniumResult:
@@ -126,8 +117,8 @@ def measure_plutonium(spectrum: Spectrum, detector: str, background: np.ndarray 
     # counts)
     pu241_part = a241 * line_yield("Pu-241", 159.96, 0.05) * eff160
     # Pu-239 160.19 keV (6.2e-8 per decay: 7 % of the Pu-240 160.31 keV counts in weapons-grade Pu), also merged
-    known = (_known_peak(edges, 159.96, pu241_part, fwhm, shape)
-             + _known_peak(edges, 160.19, a239 * line_yield("Pu-239", 160.19, 0.05) * eff160, fwhm, shape))
+    known = (peak_counts(edges, 159.96, pu241_part, fwhm, shape)
+             + peak_counts(edges, 160.19, a239 * line_yield("Pu-239", 160.19, 0.05) * eff160, fwhm, shape))
     known = known if background is None else known + background
     _labels, energies160, lo160, hi160 = next(w for w in _WINDOWS if "Pu-240" in w[0])
     pk160 = fit_window(counts, edges, energies160, lo160, hi160, fwhm, shape, known)[0]
