@@ -39,6 +39,17 @@ def test_enrich_json_contract(files):
     assert cs["enrichment_pct"] is None and cs["reason"].startswith("not uranium")
 
 
+def test_enrich_table_shows_the_interval(files):
+    """The readable line gives value ± uncertainty and the 1-sigma interval it stands for; JSON carries both."""
+    res = runner.invoke(app, ["enrich", "--detector", "nai-3x3", str(files["u"])])
+    assert res.exit_code == 0, res.output
+    assert "wt% U-235 (1σ " in res.stdout and "LEU" in res.stdout
+    u = json.loads(runner.invoke(app, ["enrich", "--detector", "nai-3x3", "--json", str(files["u"])]).stdout)
+    lo, hi = u["interval_pct"]
+    assert u["enrichment_pct"] == pytest.approx(0.5 * (lo + hi), abs=1e-3)
+    assert u["interval_2sigma_pct"][0] < lo < hi <= u["interval_2sigma_pct"][1]
+
+
 def test_enrich_distance_is_passed_to_the_analysis(files):
     res = runner.invoke(app, ["enrich", "--detector", "nai-3x3", "--json", "--distance", "0.3", str(files["u"])])
     assert res.exit_code == 0, res.output

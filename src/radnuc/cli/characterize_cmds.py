@@ -82,7 +82,9 @@ def enrich_command(
         elif result.enrichment_pct is None:
             typer.echo(f"{path.name}: {result.reason} [{result.detector}]")
         else:
-            typer.echo(f"{path.name}: {result.enrichment_pct:.3g} ± {result.uncertainty_pct:.2g} wt% U-235, "
+            lo, hi = result.details.get("interval_pct", (None, None))
+            interval = f" (1σ {lo:.3g}–{hi:.3g})" if lo is not None else ""
+            typer.echo(f"{path.name}: {result.enrichment_pct:.3g} ± {result.uncertainty_pct:.2g} wt% U-235{interval}, "
                        f"{result.category} [{result.method}, {result.detector}]")
             for w in result.warnings:
                 typer.echo(f"  - {w}")

@@ -279,8 +279,8 @@ def _hpge(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str, distance_cm:
     fit = fits[best]
     ratio_sigma = math.hypot(stat_sigma, HPGE_SYSTEMATIC * max(mean, 0.0))
     if s238 < 3.0:
-        warnings.append(f"U-238 daughter lines not significant ({s238:.1f} sigma): the enrichment is close to "
-                        "the upper end of its interval (highly enriched)")
+        warnings.append(f"U-238 daughter lines not significant ({s238:.1f} sigma): highly enriched, and the "
+                        "interval reaches up to nearly pure U-235 (see interval_pct)")
     if fit.reduced_chi2 > 4:
         warnings.append(f"peak regions deviate from the multiplet model (reduced chi-square "
                         f"{fit.reduced_chi2:.1f}): interferences or an unusual geometry")
@@ -658,8 +658,8 @@ def _template(fg: Spectrum, bg: np.ndarray | None, kind: str, how: str,
     var = float(np.sum(w * (v + (r - mean) ** 2)))
     ratio_sigma = math.hypot(math.sqrt(var), SCINT_SYSTEMATIC * mean)
     if s238 < 3.0:
-        warnings.append(f"U-238 daughter (1001 keV) not significant ({s238:.1f} sigma): highly enriched, the value "
-                        "is near the upper end of its interval")
+        warnings.append(f"U-238 daughter (1001 keV) not significant ({s238:.1f} sigma): highly enriched, and the "
+                        "interval reaches up to nearly pure U-235 (see interval_pct)")
     details = {"absorber": shield_text, "distance_cm_best": best_distance, "fit_dispersion": round(dispersion, 3),
                "bootstrap_variance_factor": round(float(inflation), 3),
                "resolution_scale": round(float(best_width), 3), "resolution_scale_estimate": round(res_scale, 3),
