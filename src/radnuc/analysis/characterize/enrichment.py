@@ -328,7 +328,7 @@ def _combined_significance(peaks: list[PeakArea]) -> float:
 def _finish(ratio: float, ratio_sigma: float, base: dict, warnings: list[str], details: dict) -> EnrichmentResult:
     """Enrichment from the ratio A(U-238)/A(U-235) and its 1-sigma.
 
-    The ratio (unbiased, so it may come out below zero when U-238 is not seen) is first clipped to the physical
+    The ratio (below zero only with :data:`U238_SIGNED`, when U-238 is not seen) is first clipped to the physical
     region r >= 0; the 1-sigma interval [r - sigma, r + sigma] (lower end at 0) is then mapped through the
     non-linear, bounded conversion. The reported enrichment and uncertainty are the centre and half-width of
     that interval, so that enrichment +- uncertainty is the interval itself: at high enrichment the interval is
