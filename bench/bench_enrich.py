@@ -55,7 +55,7 @@ def far_from_boundary(e: float) -> bool:
 
 
 def run_enrichment(seeds: int, counts_levels, perturbed: bool, detectors=DETECTORS, background: str = "none",
-                   distance_known: bool = False) -> None:
+                   distance_known: bool = False, enrichments=ENRICHMENTS) -> None:
     print(f"\n## enrichment ({'perturbed: resolution x1.15, 3 g/cm2 Fe' if perturbed else 'nominal'}; "
           f"background spectrum: {background}; distance {'given (30 cm)' if distance_known else 'unknown'})")
     print("| detector | counts | enrichment % | median rel. error | max rel. error | noise-free error (bias) "
@@ -64,7 +64,7 @@ def run_enrichment(seeds: int, counts_levels, perturbed: bool, detectors=DETECTO
     for det in detectors:
         for counts in counts_levels:
             summary = {"cov": [], "cov2": [], "cat": [], "cat_far": []}
-            for e in ENRICHMENTS:
+            for e in enrichments:
                 errs, cover, cover2, sig, none = [], [], [], [], 0
                 kw = {"resolution_scale": 1.15, "shields": (Shield("Fe", areal_density=3.0),)} if perturbed else {}
                 if background == "absent":
@@ -233,6 +233,9 @@ def main() -> None:
                    help="activity table: tell the analysis the true shielding (none if --shielding is not given), "
                         "as `radnuc characterize --shielding` does; by default it estimates it on its Fe/Pb grid")
     p.add_argument("--detectors", nargs="+", default=list(DETECTORS))
+    p.add_argument("--enrichments", type=float, nargs="+", default=list(ENRICHMENTS),
+                   help="wt %% U-235 values of the enrichment tables (default: 0.2-93; seeds depend on the value "
+                        "only, so a subset repeats the full run's spectra)")
     p.add_argument("--background", choices=("none", "measured", "absent"), default="none")
     p.add_argument("--distance-known", action="store_true",
                    help="give the analysis the true item-detector distance (30 cm) instead of marginalising")
@@ -247,12 +250,15 @@ def main() -> None:
         print(f"\n({time.time() - t0:.0f} s)")
         return
     if args.perturbed_only:
-        run_enrichment(args.seeds, args.counts, True, args.detectors, args.background, args.distance_known)
+        run_enrichment(args.seeds, args.counts, True, args.detectors, args.background, args.distance_known,
+                       args.enrichments)
         print(f"\n({time.time() - t0:.0f} s)")
         return
-    run_enrichment(args.seeds, args.counts, False, args.detectors, args.background, args.distance_known)
+    run_enrichment(args.seeds, args.counts, False, args.detectors, args.background, args.distance_known,
+                   args.enrichments)
     if not args.quick:
-        run_enrichment(args.seeds, [1e5], True, args.detectors, args.background, args.distance_known)
+        run_enrichment(args.seeds, [1e5], True, args.detectors, args.background, args.distance_known,
+                       args.enrichments)
         run_activity(max(2, args.seeds // 2), args.detectors)
     print(f"\n({time.time() - t0:.0f} s)")
 
