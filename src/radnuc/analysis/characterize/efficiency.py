@@ -73,11 +73,11 @@ class _Curve:
     def __init__(self, detector: str, energies: np.ndarray, self_material: str, absorber: str = "Fe"):
         edges = np.array([1.0, max(float(energies.max()) * 1.5, 100.0)])
         self.eps = np.asarray(get_model(detector, edges).full_energy_efficiency(energies), float)
-        self.mu_fe = np.asarray(mass_attenuation(absorber, energies, "total"), float)
+        self.mu_abs = np.asarray(mass_attenuation(absorber, energies, "total"), float)
         self.mu_m = np.asarray(mass_attenuation(self_material, energies, "total"), float)
 
     def __call__(self, x_fe: float, x_m: float) -> np.ndarray:
-        return self.eps * np.exp(-self.mu_fe * x_fe) * self_attenuation(self.mu_m * x_m)
+        return self.eps * np.exp(-self.mu_abs * x_fe) * self_attenuation(self.mu_m * x_m)
 
 
 def fit_relative_efficiency(points: Sequence[LinePoint], detector: str, self_material: str = "U",

@@ -56,12 +56,21 @@ class PeakArea:
         return self.area / self.sigma if self.sigma > 0 else 0.0
 
 
+def _gaussian_bins(edges: np.ndarray, center: float, sigma: float) -> np.ndarray:
+    """Fraction of a unit Gaussian (keV) in each channel of ``edges``."""
+    return ndtr((edges[1:] - center) / sigma) - ndtr((edges[:-1] - center) / sigma)
+
+
+def _peak_sigma(fwhm: Callable[[float], float], shape: PeakShape, energy_kev: float) -> float:
+    """Gaussian sigma (keV) of a peak at ``energy_kev``: the model FWHM times the shape's width scale."""
+    return max(float(fwhm(energy_kev)) * shape.width_scale * _FWHM_TO_SIGMA, 1e-3)
+
+
 def _design(edges: np.ndarray, centers: Sequence[float], sigmas: Sequence[float]) -> np.ndarray:
     x = 0.5 * (edges[1:] + edges[:-1])
     xc = float(np.mean(x))
     cols = [np.ones_like(x), (x - xc) / max(float(x[-1] - x[0]), 1e-9)]
-    for c, s in zip(centers, sigmas, strict=True):
-        cols.append(ndtr((edges[1:] - c) / s) - ndtr((edges[:-1] - c) / s))
+    cols += [_gaussian_bins(edges, c, s) for c, s in zip(centers, sigmas, strict=True)]
     return np.column_stack(cols)
 
 
@@ -94,9 +103,7 @@ def peak_counts(edges_kev: np.ndarray, energy_kev: float, area: float, fwhm: Cal
     """Counts per channel on ``edges_kev`` of a peak of known ``area`` at ``energy_kev``, with the peak model of
     :func:`fit_window` (to pass a known, unresolvable neighbour to it as part of ``background``)."""
     edges = np.asarray(edges_kev, float)
-    center = energy_kev + shape.shift(energy_kev)
-    sigma = max(float(fwhm(energy_kev)) * shape.width_scale * _FWHM_TO_SIGMA, 1e-3)
-    return area * (ndtr((edges[1:] - center) / sigma) - ndtr((edges[:-1] - center) / sigma))
+    return area * _gaussian_bins(edges, energy_kev + shape.shift(energy_kev), _peak_sigma(fwhm, shape, energy_kev))
 
 
 def fit_window(counts: np.ndarray, edges_kev: np.ndarray, energies_kev: Sequence[float], low_kev: float,
@@ -117,7 +124,7 @@ def fit_window(counts: np.ndarray, edges_kev: np.ndarray, energies_kev: Sequence
     bg = None if background is None else np.asarray(background, float)[lo:hi]
     sub_edges = edges[lo:hi + 1]
     centers = [e + shape.shift(e) for e in energies_kev]
-    sigmas = [max(float(fwhm(e)) * shape.width_scale * _FWHM_TO_SIGMA, 1e-3) for e in energies_kev]
+    sigmas = [_peak_sigma(fwhm, shape, e) for e in energies_kev]
     design = _design(sub_edges, centers, sigmas)
     params, cov, chi2 = _solve(y, design, bg)
     dof = max(y.size - n_par, 1)
