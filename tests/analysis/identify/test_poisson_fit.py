@@ -78,3 +78,35 @@ def test_fit_of_a_sparse_spectrum_uses_every_channel_for_its_mean_and_likelihood
     gradient = components @ (weights * (y / np.maximum(fit.mean, 1e-12) - 1.0))
     free = fit.amplitudes > 1e-6 * y.sum()
     assert np.allclose(gradient[free] / components.sum(axis=1)[free], 0.0, atol=1e-2)
+
+
+def test_gaussian_prior_gives_the_maximum_a_posteriori_amplitude():
+    """One component of one channel with prior precision p: the maximum of y ln a - a - p a^2 / 2 is
+    a = (sqrt(1 + 4 p y) - 1) / (2 p), and the returned loglike is that penalised maximum."""
+    y, p = np.array([400.0]), 1.0 / 50.0**2
+    fit = fit_nonnegative(y, np.ones((1, 1)), precision=np.array([p]))
+    expected = (np.sqrt(1 + 4 * p * y[0]) - 1) / (2 * p)
+    assert fit.amplitudes[0] == pytest.approx(expected, rel=1e-6)
+    assert fit.loglike == pytest.approx(y[0] * np.log(expected) - expected - 0.5 * p * expected**2, rel=1e-9)
+    free = fit_nonnegative(y, np.ones((1, 1)))
+    assert free.amplitudes[0] == pytest.approx(400.0, rel=1e-6) and expected < 0.9 * 400.0
+
+
+def test_a_zero_precision_is_the_free_fit_and_a_prior_shrinks_only_its_component():
+    y, base, templates, _ = _problem()
+    comps = np.vstack([base[None, :], templates])
+    free = fit_nonnegative(y, comps, tolerance=1e-12, iterations=200)
+    zero = fit_nonnegative(y, comps, tolerance=1e-12, iterations=200, precision=np.zeros(comps.shape[0]))
+    np.testing.assert_allclose(zero.amplitudes, free.amplitudes, rtol=1e-9, atol=1e-9)
+    precision = np.zeros(comps.shape[0])
+    precision[3] = 1.0 / 30.0**2  # template 2 (800 counts) held to ~30 counts by its prior
+    held = fit_nonnegative(y, comps, tolerance=1e-12, iterations=200, precision=precision)
+    assert held.amplitudes[3] < 0.5 * free.amplitudes[3]
+    # the penalised objective at the optimum beats a small move of any free component
+    def objective(a):
+        return loglike(y, a @ comps) - 0.5 * float(precision @ (a * a))
+    assert held.loglike == pytest.approx(objective(held.amplitudes), rel=1e-9)
+    for k in range(comps.shape[0]):
+        moved = held.amplitudes.copy()
+        moved[k] *= 1.01
+        assert objective(moved) <= held.loglike + 1e-9

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from radnuc.analysis.identify.model import Gain, SpectrumModel
+from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative, screen_additions, systematic_weights
 
 #: Gain corrections within this of the stated calibration count as "near" it (relative).
@@ -30,7 +31,8 @@ JOINT_REFITS = 2
 REFINE_MARGIN = 3.0
 
 
-def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.001) -> list[tuple[Gain, bool]]:
+def gain_hypotheses(model: SpectrumModel, gain_range: float,
+                    alpha: float = IdentifyOptions.alpha) -> list[tuple[Gain, bool]]:
     """Competing (gain, offset keV) corrections of the stated calibration, each with its background-drift
     hypothesis: the best one and, when the refinements end apart (:func:`distinct`), the best started within
     NEAR_STATED_GAIN of the stated calibration (``selection.best_selection`` decides on the full model).
@@ -78,7 +80,7 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.00
             else:
                 comps = np.vstack([model.background_at(g, background), model.continuum])
             start = warm.get((comps.shape[0], coarse))  # neighbouring gains have nearly the same amplitudes
-            base = fit_nonnegative(y, comps, start, iterations=25, weights=w)
+            base = fit_nonnegative(y, comps, start, iterations=25, weights=w, precision=model.precision(len(comps)))
             warm[(comps.shape[0], coarse)] = base.amplitudes
             if key is not None and measured:
                 base_cache[key] = base
@@ -93,7 +95,8 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float, alpha: float = 0.00
             base_components = base_comps[key] if key is not None and measured else comps
             for best in np.argsort(delta)[::-1][:JOINT_REFITS]:
                 joint = fit_nonnegative(y, np.vstack([base_components, templates[best]]),
-                                        np.append(base.amplitudes, amplitude[best]), iterations=15, weights=w)
+                                        np.append(base.amplitudes, amplitude[best]), iterations=15, weights=w,
+                                        precision=model.precision(len(base_components) + 1))
                 gain_loglike = max(gain_loglike, joint.loglike - base.loglike)
         # a source improves the score only beyond the detection threshold (penalised likelihood), so a
         # template cannot buy a wrong calibration by patching the misaligned background

@@ -24,6 +24,15 @@ from radnuc.physics.detectors import get_detector
 from radnuc.spectra import Spectrum
 
 SHAPE_UNCERTAINTY = 0.1  # peak position/width uncertainty of the templates, as a fraction of the FWHM
+#: With a measured background, how far (relative, 1 sigma) the continuum nuisances may reshape it: the background
+#: under the object differs from the measurement by shadowing and room changes of a few percent. Free nuisances
+#: (the model-background case) took half of a weak source's likelihood ratio with its Compton continuum (NaI at
+#: the ideal identifier's N99: 2 dL 12-17 instead of 28-41); at 0.02, 22-25 (bench notes in docs/identify.md).
+CONTINUUM_BACKGROUND_SHAPE = 0.02
+#: ... and how far relative to the data's excess over the measured background under a nuisance: the continuum of
+#: a real source (scatter in its holder and the room, detector response) departs from the template's by tens of
+#: percent, so a strong source leaves the nuisances free as before.
+CONTINUUM_SOURCE_SHAPE = 0.5
 MODEL_BACKGROUND_NORM = {"K-40", "Ra-226", "Th-232", "U-238"}  # absorbed by the background components
 
 Gain = tuple[float, float]  # (relative gain correction, offset correction keV)
@@ -90,6 +99,8 @@ class SpectrumModel:
         self._fits: dict[tuple, ModelFit] = {}
         self._bumps: dict[tuple, np.ndarray | None] = {}
         self._measured_cumulative = None if measured_bg is None else np.concatenate([[0.0], np.cumsum(measured_bg)])
+        self.background_precision = (None if measured_bg is None
+                                     else continuum_precision(self.continuum, measured_bg[mask], y))
 
     @classmethod
     def build(cls, fg: Spectrum, bg: Spectrum | None, library: TemplateLibrary,
@@ -228,10 +239,19 @@ class SpectrumModel:
         if warm is not None:
             known = dict(zip(warm.layout, warm.amplitudes, strict=True)) | (extra or {})
             start = np.array([known.get(c, 0.0) for c in layout])
-        fit = fit_nonnegative(self.y, np.vstack(parts), start, weights=weights)
+        fit = fit_nonnegative(self.y, np.vstack(parts), start, weights=weights,
+                              precision=self.precision(len(layout)))
         fit = ModelFit(fit.amplitudes, fit.mean, fit.loglike, tuple(layout))
         self._fits[key] = fit
         return fit
+
+    def precision(self, n_components: int) -> np.ndarray | None:
+        """Prior precision of the amplitudes of a fit of ``n_components`` whose background components come
+        first (:func:`continuum_precision`; the rest are free). None with the model background."""
+        if self.background_precision is None:
+            return None
+        return np.concatenate([self.background_precision,
+                               np.zeros(n_components - self.background_precision.size)])
 
     def model_weights(self, fit: Fit, gain: Gain) -> np.ndarray:
         """Weights for a fit: the systematic amplitude term applies to the modelled part only — a measured
@@ -294,3 +314,15 @@ def continuum_components(centers_kev: np.ndarray, widths_kev: np.ndarray) -> np.
     sigma = 0.25
     bumps = np.exp(-0.5 * ((log_e[None, :] - nodes[:, None]) / sigma) ** 2) * widths_kev[None, :] / centers_kev
     return bumps / np.maximum(bumps.sum(axis=1, keepdims=True), 1e-12)
+
+
+def continuum_precision(continuum: np.ndarray, measured: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Prior precision (1 / counts^2) of the measured background's amplitude (0: free) and of each continuum
+    nuisance beside a measured background: a nuisance's 1-sigma amplitude is CONTINUUM_BACKGROUND_SHAPE times the
+    background counts under it, plus (in quadrature) CONTINUUM_SOURCE_SHAPE times the data's excess (or deficit)
+    over the background there, "under" meaning weighted by the nuisance's shape scaled to a peak of 1."""
+    shape = continuum / np.maximum(continuum.max(axis=1, keepdims=True), 1e-300)
+    under = shape @ measured
+    excess = np.abs(shape @ (y - measured))
+    sigma2 = (CONTINUUM_BACKGROUND_SHAPE * under) ** 2 + (CONTINUUM_SOURCE_SHAPE * excess) ** 2 + 1.0
+    return np.concatenate([[0.0], 1.0 / sigma2])

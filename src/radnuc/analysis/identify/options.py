@@ -13,7 +13,7 @@ class IdentifyOptions:
     fitted amplitudes into activities for an on-axis point source."""
 
     max_sources: int = 4
-    alpha: float = 0.001
+    alpha: float = 0.005
     gain_range: float = 0.06
     min_energy_kev: float = 30.0
     max_energy_kev: float = 3000.0
