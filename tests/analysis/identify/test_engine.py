@@ -125,6 +125,15 @@ def test_real_spectra_alone_keep_the_device_calibration(data_dir, filename, trut
     assert abs(result.gain_correction) < 0.03
 
 
+def test_real_strong_thorium_source_is_found(data_dir):
+    """The RadiaCode Th-232 source (2.6e7 counts over 48 h): its fits must converge. With the former unbounded
+    ridge, 10^4 times the Hessian at these counts, they stopped far short and no source was found."""
+    ms = read_file(data_dir / "radiacode/data_th232_plus_background.xml")
+    assert [n.name for n in identify_measurements(ms).nuclides] == ["Th-232"]
+    bg = read_file(data_dir / "radiacode/bg.xml").measurements[0]
+    assert [n.name for n in identify_measurements(ms, bg).nuclides] == ["Th-232"]
+
+
 def test_real_trinitite_with_its_own_background(data_dir):
     """Trinitite (72 h, 668k counts, with a 36 h background in the file): Cs-137, Eu-152 and Am-241 are the
     fallout and activation products it is known for. The engine used to keep only the background-drift hypothesis
