@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2
 
+from radnuc.analysis.identify.calibration_anchor import CalibrationAnchor
 from radnuc.analysis.identify.model import Gain, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import fit_nonnegative, screen_additions, systematic_weights
@@ -59,6 +60,15 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
     coarse_continuum = np.add.reduceat(model.continuum, groups, axis=1)
     coarse_y = np.add.reduceat(model.y, groups)
     coarse_weights = systematic_weights(np.add.reduceat(smooth, groups), model.model_uncertainty)
+    det = model.detector
+    relative_fwhm = float(det.fwhm_kev(661.657)) / 661.657
+    # the coarse step is within the detector's resolution (scintillators): the coarse scores of the two drift
+    # hypotheses are comparable, and the measured background's lines can anchor a shared calibration on the
+    # coarse channel groups (HPGe lines would need full resolution, and separate nearby lines themselves)
+    resolved = COARSE_STEP <= relative_fwhm
+    coarse = [(g, 0.0) for g in np.arange(-gain_range, gain_range + 1e-9, COARSE_STEP)]
+    model.calibration_anchor = (CalibrationAnchor(model, groups, [c[0] for c in coarse]) if measured and resolved
+                                else None)
 
     def score(g: Gain, rows: np.ndarray, coarse: bool = False, base_only: bool = False) -> tuple[float, np.ndarray]:
         """Penalised log-likelihood of background + best source; ``coarse`` sums channels into ~2% energy
@@ -100,10 +110,10 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
                 gain_loglike = max(gain_loglike, joint.loglike - base.loglike)
         # a source improves the score only beyond the detection threshold (penalised likelihood), so a
         # template cannot buy a wrong calibration by patching the misaligned background
-        return base.loglike + max(gain_loglike - 0.5 * critical, 0.0), delta
+        # the calibration the hypothesis gives the measured background must fit that background's own lines
+        value = base.loglike + max(gain_loglike - 0.5 * critical, 0.0) + model.background_calibration_loglike(g)
+        return value, delta
 
-    det = model.detector
-    relative_fwhm = float(det.fwhm_kev(661.657)) / 661.657
     gain_tolerance = 0.1 * float(det.fwhm_kev(1000.0)) / 1000.0
     offset_tolerance = 0.1 * float(det.fwhm_kev(60.0))
 
@@ -125,7 +135,6 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
         return score((gain, offset), shortlist)[0], (gain, offset)
 
     hypotheses: list[tuple[float, Gain, bool]] = []
-    coarse = [(g, 0.0) for g in np.arange(-gain_range, gain_range + 1e-9, COARSE_STEP)]
 
     near = [i for i, c in enumerate(coarse) if abs(c[0]) <= NEAR_STATED_GAIN]
 
@@ -143,7 +152,6 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
         coarse_results[follows] = {i: score(c, bare, coarse=True) for i, c in enumerate(coarse)}
     # the coarse scores of the two hypotheses are compared only where the coarse step is within the detector's
     # resolution (scintillators): with HPGe lines a step misplaces every line by several FWHM
-    resolved = COARSE_STEP <= relative_fwhm
     best_coarse = max(r[0] for results in coarse_results.values() for r in results.values())
     for follows, results in coarse_results.items():
         starts = starts_of(results)

@@ -81,6 +81,9 @@ class SpectrumModel:
         self.candidates = candidates  # library rows allowed
         self.live_time = live_time
         self.background_follows_gain = False
+        #: how well the measured background's lines sit at a calibration correction (set by the gain search;
+        #: a ``calibration_anchor.CalibrationAnchor``), None where not used
+        self.calibration_anchor = None
         self.model_uncertainty = model_uncertainty
         self.detector = get_detector(library.detector)
         inside = np.flatnonzero(mask)
@@ -206,6 +209,14 @@ class SpectrumModel:
             bump = bump / total if total > 0 else None
         self._bumps[key] = bump
         return bump
+
+    def background_calibration_loglike(self, gain: Gain) -> float:
+        """Relative log-likelihood of the measured background at the calibration this hypothesis gives it: the
+        correction ``gain`` when it shares the foreground's calibration, the stated one when the foreground
+        drifted from it (``background_follows_gain``); 0 without a :attr:`calibration_anchor`."""
+        if self.calibration_anchor is None:
+            return 0.0
+        return self.calibration_anchor((0.0, 0.0) if self.background_follows_gain else gain)
 
     def true_centers(self, gain: Gain) -> np.ndarray:
         """Energies (keV) of the analysed channels' centres under the calibration correction ``gain``."""
