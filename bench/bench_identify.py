@@ -23,6 +23,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,25 +110,33 @@ def run(detectors, trials: int, seed: int, reliability: list, shared: bool = Fal
 
 def shielded_rows(det, cal, live, trials, rng, reliability, shared: bool = False) -> list[str]:
     """Rows for the sources of :data:`SHIELDED` (behind shields unlike the library's variants)."""
+    units = [SourceSpec(name, 1.0, 100.0, (Shield(material, thickness_cm=thickness),))
+             for name, material, thickness in SHIELDED]
     out = []
     for level in LEVELS[2:]:
-        top1 = false = total = 0
-        for name, material, thickness in SHIELDED:
-            shields = (Shield(material, thickness_cm=thickness),)
-            per_bq = expected_counts(det, cal, [SourceSpec(name, 1.0, 100.0, shields)], live).sum()
-            spec = SourceSpec(name, level / per_bq, 100.0, shields)
-            for _ in range(trials):
-                drift = rng.uniform(-0.03, 0.03)
-                fg = synthesize_spectrum(det, cal, [spec], live, rng, SiteBackground(), gain_drift=drift)
-                result = identify(fg, measured_background(det, cal, live, rng, drift, shared), det)
-                names = [x.name for x in result.nuclides]
-                reliability.extend((x.confidence, x.name == name) for x in result.nuclides)
-                total += 1
-                top1 += bool(names) and names[0] == name
-                false += any(x != name for x in names)
+        top1, false, total = identify_singles(det, cal, live, units, level, trials, rng, reliability, shared)
         out.append(f"| {det} | shielded outside the library (water, concrete, Al, Cu, W, PE, Fe, Pb) {level} | "
                    f"{total} | {top1 / total:.2f} | — | {false / total:.2f} | — |")
     return out
+
+
+def identify_singles(det, cal, live, units, level, trials, rng, reliability, shared) -> tuple[int, int, int]:
+    """(top-1 right, any false name, spectra) over ``trials`` spectra of each source of ``units`` (1 Bq
+    SourceSpecs) scaled to ``level`` net counts; appends (confidence, correct) to ``reliability``."""
+    top1 = false = total = 0
+    for unit in units:
+        per_bq = expected_counts(det, cal, [unit], live).sum()
+        spec = replace(unit, activity_bq=level / per_bq)
+        for _ in range(trials):
+            drift = rng.uniform(-0.03, 0.03)
+            fg = synthesize_spectrum(det, cal, [spec], live, rng, SiteBackground(), gain_drift=drift)
+            result = identify(fg, measured_background(det, cal, live, rng, drift, shared), det)
+            names = [x.name for x in result.nuclides]
+            reliability.extend((x.confidence, x.name == unit.name) for x in result.nuclides)
+            total += 1
+            top1 += bool(names) and names[0] == unit.name
+            false += any(x != unit.name for x in names)
+    return top1, false, total
 
 
 def masked_and_metal_rows(det, cal, live, trials, rng, reliability, shared: bool = False) -> list[str]:
@@ -150,21 +159,9 @@ def masked_and_metal_rows(det, cal, live, trials, rng, reliability, shared: bool
                 false += any(x not in (threat, mask) for x in names)
         out.append(f"| {det} | masked pairs, threat {level} + mask {MASK_RATIO:g}x | {total} | threat found "
                    f"{found / total:.2f} | — | {false / total:.2f} | — |")
+    units = [SourceSpec(name, 1.0, 100.0, self_attenuation_g_cm2=areal_density) for name, areal_density in METAL_ITEMS]
     for level in LEVELS[1:]:
-        top1 = false = total = 0
-        for name, areal_density in METAL_ITEMS:
-            unit = SourceSpec(name, 1.0, 100.0, self_attenuation_g_cm2=areal_density)
-            per_bq = expected_counts(det, cal, [unit], live).sum()
-            spec = SourceSpec(name, level / per_bq, 100.0, self_attenuation_g_cm2=areal_density)
-            for _ in range(trials):
-                drift = rng.uniform(-0.03, 0.03)
-                fg = synthesize_spectrum(det, cal, [spec], live, rng, SiteBackground(), gain_drift=drift)
-                result = identify(fg, measured_background(det, cal, live, rng, drift, shared), det)
-                names = [x.name for x in result.nuclides]
-                reliability.extend((x.confidence, x.name == name) for x in result.nuclides)
-                total += 1
-                top1 += bool(names) and names[0] == name
-                false += any(x != name for x in names)
+        top1, false, total = identify_singles(det, cal, live, units, level, trials, rng, reliability, shared)
         out.append(f"| {det} | metal HEU, WGPu ({METAL_ITEMS[0][1]:g} g/cm²) {level} | {total} | {top1 / total:.2f} "
                    f"| — | {false / total:.2f} | — |")
     return out
