@@ -25,6 +25,18 @@ def _case(name, net_counts, rng, drift=0.0, bg_counts=30_000):
     return fg, bg
 
 
+
+@pytest.mark.parametrize(("name", "drift"), [("Ra-226", 0.02), ("Ra-226", -0.025), ("Th-232", 0.02)])
+def test_natural_sources_without_a_measured_background_keep_their_names(name, drift):
+    """A radium or thorium source (10,000 net counts over 30,000 of background, as a handheld user without a
+    background measurement sees it) read against the built-in background: its lines are the ground's, but its
+    low-energy lines and X-rays are not attenuated by soil, so it is named, and not as the medical or industrial
+    nuclides with lines there. The engine used to exclude the natural nuclides here and named Xe-133 + Ba-133 (and
+    In-111 for Th-232) at confidence 1.00."""
+    rng = np.random.default_rng(5)
+    fg, _ = _case(name, 10_000, rng, drift=drift)
+    assert [n.name for n in identify(fg, None, DET).nuclides] == [name]
+
 @pytest.mark.parametrize("name", ["Cs-137", "Co-60", "HEU", "Tc-99m", "Am-241"])
 def test_clear_sources_are_identified_despite_gain_drift(name):
     rng = np.random.default_rng(11)

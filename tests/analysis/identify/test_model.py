@@ -33,7 +33,13 @@ def test_projection_on_the_analysed_channels_equals_the_masked_full_projection(s
     templates, background = model.projected((0.02, 1.5), rows)
     full_t, full_b = library.rebinned(CAL.edges_kev, 0.02, 1.5, rows=rows)
     np.testing.assert_allclose(templates, np.clip(full_t[:, model.mask], 0, None), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(background, full_b[:, model.mask], rtol=1e-12, atol=1e-15)
+    n_natural = full_b.shape[0]
+    np.testing.assert_allclose(background[:n_natural], full_b[:, model.mask], rtol=1e-12, atol=1e-15)
+    # without a measured background, the natural nuclides behind lead are background components too
+    natural_t, _ = library.rebinned(CAL.edges_kev, 0.02, 1.5, rows=model.natural_rows, background=False)
+    np.testing.assert_allclose(background[n_natural:], np.clip(natural_t[:, model.mask], 0, None), rtol=1e-12,
+                               atol=1e-15)
+    assert {library.names[r] for r in model.natural_rows} == {"Ra-226", "Th-232", "U-238"}
     measured = SpectrumModel.build(fg, bg, library, IdentifyOptions())
     assert measured.projected((0.0, 0.0), rows)[1] is None  # a measured background needs no model background
 

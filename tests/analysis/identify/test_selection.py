@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from radnuc.analysis.identify.model import SpectrumModel
+from radnuc.analysis.identify.model import MODEL_BACKGROUND_NORM, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
-from radnuc.analysis.identify.selection import line_pattern_consistent, select
+from radnuc.analysis.identify.selection import available_rows, line_pattern_consistent, select, shortlist
 from radnuc.analysis.identify.templates import build_library
 from radnuc.physics.background import SiteBackground
 from radnuc.physics.synthesis import SourceSpec, expected_counts, synthesize_spectrum
@@ -25,7 +25,7 @@ def test_line_pattern_consistency():
     assert line_pattern_consistent(np.array([900.0, 0.0]), np.array([400.0, 10.0]), np.full(2, 20.0))
 
 
-def _model(sources, seed):
+def _model(sources, seed, measured_background=True):
     rng = np.random.default_rng(seed)
     live = 30_000 / expected_counts(DET, CAL, [], 1.0, SiteBackground()).sum()
     specs = []
@@ -33,7 +33,7 @@ def _model(sources, seed):
         per_bq = expected_counts(DET, CAL, [SourceSpec(name, 1.0, 100.0)], live).sum()
         specs.append(SourceSpec(name, net / per_bq, 100.0))
     fg = synthesize_spectrum(DET, CAL, specs, live, rng, SiteBackground())
-    bg = synthesize_background(DET, CAL, 10 * live, rng)
+    bg = synthesize_background(DET, CAL, 10 * live, rng) if measured_background else None
     return SpectrumModel.build(fg, bg, build_library(DET), IdentifyOptions())
 
 
@@ -47,3 +47,17 @@ def test_forward_selection_at_the_true_calibration():
 def test_background_only_selects_nothing():
     model = _model([], seed=5)
     assert select(model, (0.0, 0.0), IdentifyOptions()).rows == []
+
+
+def test_the_natural_nuclides_are_profiled_beside_the_model_background():
+    """Without a measured background the screen cannot see Ra-226 or Th-232 (the free natural-background
+    components took their shared lines), so each natural nuclide's bare variant joins the shortlist."""
+    model = _model([], seed=5, measured_background=False)
+    available = available_rows(model, [])
+    chosen = shortlist(model, available, np.zeros(available.size))
+    natural = [available[i] for i in chosen if model.library.names[available[i]] in MODEL_BACKGROUND_NORM]
+    assert {model.library.names[r] for r in natural} == MODEL_BACKGROUND_NORM
+    assert all(model.library.variants[r] == "bare" for r in natural)  # the shielded ones are background
+    measured = _model([], seed=5)
+    assert len(shortlist(measured, available_rows(measured, []), np.zeros(available_rows(measured, []).size))) == 5
+

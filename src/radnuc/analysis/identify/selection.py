@@ -15,7 +15,7 @@ from scipy.stats import chi2
 
 from radnuc.analysis.identify.evidence import line_evidence, window
 from radnuc.analysis.identify.gain_search import gain_hypotheses
-from radnuc.analysis.identify.model import Gain, ModelFit, Selection, SpectrumModel
+from radnuc.analysis.identify.model import MODEL_BACKGROUND_NORM, Gain, ModelFit, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import screen_additions
 from radnuc.analysis.identify.priors import log_prior
@@ -90,7 +90,7 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
         base = model.fit(gain, rows, weights=weights, warm=fit)
         trials = []
         priors = np.array([log_prior(model.library.names[r]) for r in available])
-        for index in np.argsort(delta + priors)[::-1][:SHORTLIST]:
+        for index in shortlist(model, available, delta + priors):
             row = int(available[index])
             joint = model.fit(gain, rows + [row], weights=weights, bumps_for=rows)
             if rows:
@@ -124,6 +124,24 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
     rows, fit = prune(model, gain, rows, fit, critical)
     fit = model.fit(gain, rows)
     return Selection(rows, fit.amplitudes, fit.mean, fit.loglike, model.dispersion(fit.mean, n_bg + len(rows)))
+
+
+def shortlist(model: SpectrumModel, available: np.ndarray, screened: np.ndarray) -> list[int]:
+    """Indices into ``available`` whose profile likelihood is computed: the SHORTLIST best by the screen (gain
+    plus log prior), and with the model background the best-screened variant of each natural nuclide
+    (:data:`~radnuc.analysis.identify.model.MODEL_BACKGROUND_NORM`). The screen adds a candidate to a base whose
+    free natural-background components already took the lines it shares with them, so it sees only what a local
+    Ra-226 or Th-232 source adds to the distant ground's spectrum (its low-energy lines and X-rays, less scatter);
+    medical and industrial nuclides with lines there then screen better (Ra-226 read as Xe-133 + Ba-133)."""
+    order = [int(i) for i in np.argsort(screened)[::-1]]
+    chosen = order[:SHORTLIST]
+    if model.measured_bg is None:
+        names = [model.library.names[int(available[i])] for i in order]
+        for natural in sorted(MODEL_BACKGROUND_NORM):
+            best = next((i for i, name in zip(order, names, strict=True) if name == natural), None)
+            if best is not None and best not in chosen:
+                chosen.append(best)
+    return chosen
 
 
 def prune(model: SpectrumModel, gain: Gain, rows: list[int], fit: ModelFit,
