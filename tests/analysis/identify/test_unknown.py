@@ -7,7 +7,7 @@ from scipy.special import ndtr
 
 from radnuc.analysis.identify import identify
 from radnuc.analysis.identify.result import NuclideID
-from radnuc.analysis.identify.unknown import LEAD_K_XRAYS_KEV, explained_energies
+from radnuc.analysis.identify.unknown import LEAD_K_XRAYS_KEV, explained_energies, sum_peak_energies
 from radnuc.physics.background import SiteBackground
 from radnuc.physics.detectors import get_detector
 from radnuc.physics.synthesis import SourceSpec, expected_counts, synthesize_spectrum
@@ -30,6 +30,14 @@ def test_explained_energies():
     assert not any(np.any(np.abs(am - e) < 1e-6) for e in LEAD_K_XRAYS_KEV)  # 59.5 keV is below the K edge
     assert explained_energies([]).size == 0
 
+
+
+def test_sum_peak_energies():
+    co = np.array(sum_peak_energies("Co-60"))
+    for energy in (1173.2 + 1332.5, 1173.2 + 1332.5 - 511.0, 1173.2 + 1332.5 - 1022.0, 2 * 1332.5):
+        assert np.any(np.abs(co - energy) < 0.5)  # the cascade sum, its escape peaks, pile-up
+    assert not np.any(np.abs(co - 1700.0) < 50.0)
+    assert np.allclose(sum_peak_energies("Cs-137"), [2 * 661.657], atol=0.01)  # only pile-up of its one line
 
 def _with_extra_peak(det, cal, name, energy_kev, counts, rng):
     """``name`` (20,000 net counts over ~30,000 background counts) plus a Gaussian peak of ``counts`` at
@@ -90,3 +98,15 @@ def test_real_portal_hpge_ba133_is_not_unknown(data_dir):
     result = identify_measurements(read_file(data_dir / "portal/ba133_source_640s_20100317.n42"))
     assert [n.name for n in result.nuclides] == ["Ba-133"]
     assert result.unknown == () and result.category == "industrial"
+
+
+@pytest.mark.parametrize(("energy_kev", "unknown"), [(2505.7, False), (2400.0, True)])
+def test_coincidence_sum_peak_is_the_source(energy_kev, unknown):
+    """HPGe Co-60 (20,000 net counts) with 600 counts at 2505.7 keV, the 1173 + 1332 keV cascade summed in the
+    crystal (a source close to the detector; the templates do not model summing): no unknown region (before:
+    one at 2505 keV, category unknown). The same peak at 2400 keV, where no sum falls, stays unknown."""
+    cal = EnergyCalibration.linear(0.0, 3000.0 / 8192, 8192)
+    fg, bg = _with_extra_peak("hpge-40pct", cal, "Co-60", energy_kev, 600.0, np.random.default_rng(5))
+    result = identify(fg, bg, "hpge-40pct")
+    assert [n.name for n in result.nuclides] == ["Co-60"]
+    assert bool([u for u in result.unknown if u.low_kev - 5 <= energy_kev <= u.high_kev + 5]) == unknown

@@ -11,6 +11,7 @@ from radnuc.analysis.identify.model import Gain, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.result import NuclideID, UnknownRegion
 from radnuc.analysis.identify.selection import SELECTED_SOURCE_SYSTEMATIC
+from radnuc.physics.attenuation import ME_C2_KEV
 
 #: Regions reported at most.
 MAX_REGIONS = 5
@@ -39,6 +40,29 @@ def own_line_energies(name: str) -> tuple[float, ...]:
     the identified source itself (its low-energy efficiency or X-ray intensities differ from the model), not an
     unknown one."""
     return tuple(float(e) for e in principal_lines(name, 10.0).energy_kev)
+
+
+#: Lines at least this intense (photons per decay) make the sum peaks of :func:`sum_peak_energies`.
+SUM_LINE_MIN_YIELD = 0.1
+#: Most of a source's net counts a sum peak can hold: Co-60 on the face of a 3"x3" NaI sums its cascade in ~2 % of
+#: decays (peak efficiencies ~0.15 x 0.14) against ~0.6 counted photons per decay, i.e. ~3 % of its counts; a
+#: larger excess there is something else.
+SUM_PEAK_FRACTION = 0.05
+
+
+@lru_cache(maxsize=256)
+def sum_peak_energies(name: str) -> tuple[float, ...]:
+    """Energies (keV) where two of a source's strong lines (at least SUM_LINE_MIN_YIELD per decay, above 10 keV)
+    add up in one detector event — true-coincidence summing of cascade photons near the detector (Co-60's
+    1173 + 1332 = 2505 keV), with the single and double escape peaks of such sums above 1,600 keV (Co-60: 1994 and
+    1483 keV), and random summing (pile-up) of a line with itself at high count rates (its escape peaks, a small
+    fraction of an already weak peak, are left out). The templates model neither, so beside a strong source these
+    peaks are the identified source itself, not an unknown one."""
+    lines = principal_lines(name, 10.0)
+    strong = lines.energy_kev[lines.intensity >= SUM_LINE_MIN_YIELD]
+    cascades = [float(a + b) for i, a in enumerate(strong) for b in strong[i + 1:]]
+    escapes = [e - k * ME_C2_KEV for e in cascades if e > 1600.0 for k in (1, 2)]
+    return tuple(cascades + escapes + [float(2 * a) for a in strong])
 
 
 def explained_energies(nuclides: list[NuclideID]) -> np.ndarray:
@@ -131,6 +155,11 @@ def unknown_regions(model: SpectrumModel, selection: Selection, gain: Gain, opti
         flagged &= np.abs(centers - energy) > 2.5 * fwhm
         below = (centers < energy) & (centers >= (1.0 - LOW_SIDE_BAND) * energy - fwhm)
         flagged &= ~(below & (excess <= LOW_SIDE_FRACTION * counts))
+    for nuclide in nuclides:
+        for energy in sum_peak_energies(nuclide.name):
+            # unmodelled peaks (no window of one FWHM may reach into their core) that a source can make
+            near = np.abs(centers - energy) <= 1.5 * float(det.fwhm_kev(energy))
+            flagged &= ~(near & (excess <= SUM_PEAK_FRACTION * nuclide.net_counts))
     natural = natural_series_energies() if resolves_weak_lines(det) else ()
     for energy in np.concatenate([explained_energies(nuclides), natural]):
         flagged &= np.abs(centers - energy) > float(det.fwhm_kev(energy))
