@@ -110,10 +110,17 @@ def test_measured_background_noise_enters_the_weights(spectra):
 
 def test_continuum_nuisances_beside_a_measured_background_have_a_prior(spectra):
     """With a measured background the continuum nuisances may reshape it by CONTINUUM_BACKGROUND_SHAPE (2 %),
-    looser where the data exceed it; the measured background's own amplitude and the model background stay free."""
+    looser where the data exceed it; the measured background's own amplitude stays free. Beside the model background
+    only its 511 keV annihilation line has a prior (1 sigma = ANNIHILATION_FRACTION of the counts)."""
     fg, bg = spectra
     library = build_library(DET)
-    assert SpectrumModel.build(fg, None, library, IdentifyOptions()).precision(12) is None
+    alone = SpectrumModel.build(fg, None, library, IdentifyOptions())
+    prior = alone.precision(alone.background_precision.size + 2)
+    annihilation = model_module.BACKGROUND_COMPONENTS.index("annihilation")
+    assert prior[annihilation] > 0 and np.count_nonzero(prior) == 1
+    _, background = alone.components((0.0, 0.0))
+    sigma_counts = background[annihilation].sum() / np.sqrt(prior[annihilation])
+    assert sigma_counts == pytest.approx(model_module.ANNIHILATION_FRACTION * alone.y.sum(), rel=1e-6)
     model = SpectrumModel.build(fg, bg, library, IdentifyOptions())
     precision = model.precision(model.continuum.shape[0] + 3)
     assert precision[0] == 0.0 and np.all(precision[1:11] > 0) and np.all(precision[11:] == 0)

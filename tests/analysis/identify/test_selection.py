@@ -4,7 +4,14 @@ import numpy as np
 
 from radnuc.analysis.identify.model import MODEL_BACKGROUND_NORM, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
-from radnuc.analysis.identify.selection import available_rows, line_pattern_consistent, select, shortlist
+from radnuc.analysis.identify.selection import (
+    absorbed_by_model_background,
+    available_rows,
+    line_pattern_consistent,
+    only_annihilation,
+    select,
+    shortlist,
+)
 from radnuc.analysis.identify.templates import build_library
 from radnuc.physics.background import SiteBackground
 from radnuc.physics.synthesis import SourceSpec, expected_counts, synthesize_spectrum
@@ -49,15 +56,22 @@ def test_background_only_selects_nothing():
     assert select(model, (0.0, 0.0), IdentifyOptions()).rows == []
 
 
-def test_the_natural_nuclides_are_profiled_beside_the_model_background():
-    """Without a measured background the screen cannot see Ra-226 or Th-232 (the free natural-background
-    components took their shared lines), so each natural nuclide's bare variant joins the shortlist."""
+def test_absorbed_candidates_are_profiled_beside_the_model_background():
+    """Without a measured background the screen cannot see Ra-226, Th-232 or U-238 (the free natural-background
+    components took their shared lines) nor F-18 and Ga-68 (the annihilation component took their 511 keV line),
+    so each one's best-screened bare variant joins the shortlist; with a measured background it does not."""
     model = _model([], seed=5, measured_background=False)
+    assert set(absorbed_by_model_background(model.library)) == {"Ra-226", "Th-232", "U-238", "F-18", "Ga-68"}
     available = available_rows(model, [])
-    chosen = shortlist(model, available, np.zeros(available.size))
-    natural = [available[i] for i in chosen if model.library.names[available[i]] in MODEL_BACKGROUND_NORM]
-    assert {model.library.names[r] for r in natural} == MODEL_BACKGROUND_NORM
+    chosen = [available[i] for i in shortlist(model, available, np.zeros(available.size))]
+    names = {model.library.names[r] for r in chosen}
+    assert set(absorbed_by_model_background(model.library)) <= names
+    natural = [r for r in chosen if model.library.names[r] in MODEL_BACKGROUND_NORM]
     assert all(model.library.variants[r] == "bare" for r in natural)  # the shielded ones are background
     measured = _model([], seed=5)
     assert len(shortlist(measured, available_rows(measured, []), np.zeros(available_rows(measured, []).size))) == 5
 
+
+def test_only_annihilation():
+    assert only_annihilation("F-18") and only_annihilation("Ga-68")
+    assert not only_annihilation("Na-22") and not only_annihilation("Cs-137")

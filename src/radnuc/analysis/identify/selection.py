@@ -10,15 +10,19 @@ penalised likelihood wins.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.stats import chi2
 
-from radnuc.analysis.identify.evidence import line_evidence, window
+from radnuc.analysis.identify.evidence import line_evidence, principal_lines, window
 from radnuc.analysis.identify.gain_search import gain_hypotheses
 from radnuc.analysis.identify.model import MODEL_BACKGROUND_NORM, Gain, ModelFit, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import screen_additions
 from radnuc.analysis.identify.priors import log_prior
+from radnuc.analysis.identify.templates import TemplateLibrary
+from radnuc.physics.attenuation import ME_C2_KEV
 
 #: Candidates (best by the quick screen) whose profile likelihood is computed at each selection step.
 SHORTLIST = 5
@@ -128,20 +132,45 @@ def select(model: SpectrumModel, gain: Gain, options: IdentifyOptions) -> Select
 
 def shortlist(model: SpectrumModel, available: np.ndarray, screened: np.ndarray) -> list[int]:
     """Indices into ``available`` whose profile likelihood is computed: the SHORTLIST best by the screen (gain
-    plus log prior), and with the model background the best-screened variant of each natural nuclide
-    (:data:`~radnuc.analysis.identify.model.MODEL_BACKGROUND_NORM`). The screen adds a candidate to a base whose
-    free natural-background components already took the lines it shares with them, so it sees only what a local
-    Ra-226 or Th-232 source adds to the distant ground's spectrum (its low-energy lines and X-rays, less scatter);
-    medical and industrial nuclides with lines there then screen better (Ra-226 read as Xe-133 + Ba-133)."""
+    plus log prior), and with the model background the best-screened variant of each candidate a free background
+    component can absorb (:func:`absorbed_by_model_background`). The screen adds a candidate to a base whose
+    background components already took the lines it shares with them, so it sees only what the candidate adds to
+    them; other nuclides with lines there then screen better (Ra-226 read as Xe-133 + Ba-133), or the candidate
+    is never tried (F-18 under the 511 keV annihilation component)."""
     order = [int(i) for i in np.argsort(screened)[::-1]]
     chosen = order[:SHORTLIST]
     if model.measured_bg is None:
         names = [model.library.names[int(available[i])] for i in order]
-        for natural in sorted(MODEL_BACKGROUND_NORM):
-            best = next((i for i, name in zip(order, names, strict=True) if name == natural), None)
+        for absorbed in absorbed_by_model_background(model.library):
+            best = next((i for i, name in zip(order, names, strict=True) if name == absorbed), None)
             if best is not None and best not in chosen:
                 chosen.append(best)
     return chosen
+
+
+@lru_cache(maxsize=16)
+def absorbed_by_model_background(library: TemplateLibrary) -> tuple[str, ...]:
+    """Candidates whose lines are all lines of free components of the built-in background: the natural series
+    (:data:`~radnuc.analysis.identify.model.MODEL_BACKGROUND_NORM`, the ground's) other than K-40 (one line, which
+    nothing but a measured background tells from the ground's), and the positron emitters whose only strong line
+    is the 511 keV annihilation line (F-18, Ga-68; the background's cosmic annihilation line has a prior that only
+    bounds it). Na-22's 1274 keV line is its own, and the screen sees it."""
+    names = sorted(set(library.names))
+    natural = sorted((MODEL_BACKGROUND_NORM - {"K-40"}) & set(names))
+    return tuple(natural) + tuple(n for n in names if only_annihilation(n))
+
+
+def only_annihilation(name: str) -> bool:
+    """Is the candidate's strongest line above 30 keV the 511 keV annihilation line, with no other line of a fifth
+    of its intensity?"""
+    lines = principal_lines(name, 30.0)
+    if not len(lines):
+        return False
+    strongest = int(np.argmax(lines.intensity))
+    if abs(lines.energy_kev[strongest] - ME_C2_KEV) >= 2.0:
+        return False
+    others = np.abs(lines.energy_kev - ME_C2_KEV) >= 2.0
+    return not np.any(lines.intensity[others] >= 0.2 * lines.intensity[strongest])
 
 
 def prune(model: SpectrumModel, gain: Gain, rows: list[int], fit: ModelFit,
