@@ -3,8 +3,9 @@
 Method (for a spectrum y on channels i, with the detector's template library T_k and background B):
 
 1. Background: the measured background (given, or the background measurement in the file) scaled by live
-   time, else the natural-background model in five free non-negative components (K-40, U and Th series,
-   terrestrial scatter, cosmic).
+   time, else the natural-background model in free non-negative components (K-40, U and Th series,
+   terrestrial scatter, cosmic, the 511 keV annihilation line with a prior bounding it, and the natural nuclides
+   behind lead; the bare natural nuclides stay candidates: :mod:`~radnuc.analysis.identify.model`).
 2. Gain: the detector gain is searched over +-6% (coarse grid, then golden-section refinement of gain and
    offset) by the likelihood of the best background-plus-one-source model; templates are rebinned to each gain
    from their fine grid (:mod:`~radnuc.analysis.identify.gain_search`).
