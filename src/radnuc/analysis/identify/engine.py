@@ -31,6 +31,7 @@ import logging
 import time
 
 from radnuc.analysis.errors import AnalysisError
+from radnuc.analysis.identify.binning import analysis_spectrum
 from radnuc.analysis.identify.confidence import describe
 from radnuc.analysis.identify.detector_choice import choose_detector
 from radnuc.analysis.identify.model import SpectrumModel
@@ -54,6 +55,7 @@ def identify(foreground: Spectrum, background: Spectrum | None = None, detector:
     if foreground.calibration is None:
         raise AnalysisError("spectrum has no energy calibration; identification needs one")
     kind, how = choose_detector(detector, foreground, measurements)
+    foreground = analysis_spectrum(foreground, kind)  # channels finer than the engine's are merged
     library = build_library(kind, options.cache_dir)
     model = SpectrumModel.build(foreground, background, library, options)
     notes = []
