@@ -42,7 +42,7 @@ def varied_site(rng: np.random.Generator) -> SiteBackground:
                           cosmic=rng.uniform(0.8, 1.5), scatter_ratio=rng.uniform(1.0, 2.2))
 
 
-def source_rows(det: str, cal: EnergyCalibration, live: float, names, levels, trials: int,
+def source_rows(det: str, cal: EnergyCalibration, live: float, label: str, names, levels, trials: int,
                 rng: np.random.Generator) -> list[str]:
     rows = []
     for level in levels:
@@ -62,7 +62,6 @@ def source_rows(det: str, cal: EnergyCalibration, live: float, names, levels, tr
                     if x != name:
                         wrong[x] = wrong.get(x, 0) + 1
         worst = ", ".join(f"{k} {v}" for k, v in sorted(wrong.items(), key=lambda kv: -kv[1])[:4]) or "—"
-        label = "natural" if names == NATURAL else "N42.34 set"
         rows.append(f"| {det} | {label} | {level} | {total} | {top1 / total:.2f} | {anyhit / total:.2f} | "
                     f"{false / total:.2f} | {worst} |")
     return rows
@@ -102,9 +101,9 @@ def main() -> None:
         n = CHANNELS.get(det, 1024)
         cal = EnergyCalibration.linear(0.0, 3000.0 / n, n)
         live = 30_000 / expected_counts(det, cal, [], 1.0, SiteBackground()).sum()
-        rows = source_rows(det, cal, live, NATURAL, NATURAL_LEVELS, args.trials, rng)
+        rows = source_rows(det, cal, live, "natural", NATURAL, NATURAL_LEVELS, args.trials, rng)
         others = tuple(x for x in NUCLIDES if x not in NATURAL)
-        rows += source_rows(det, cal, live, others, OTHER_LEVELS, args.trials, rng)
+        rows += source_rows(det, cal, live, "N42.34 set", others, OTHER_LEVELS, args.trials, rng)
         rows.append(background_row(det, cal, args.background_spectra, rng))
         print("\n".join(rows), flush=True)
 

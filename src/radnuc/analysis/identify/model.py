@@ -42,6 +42,9 @@ CONTINUUM_SOURCE_SHAPE = 0.5
 #: and which a shielded natural source cannot be told from without a background measurement. K-40 has one
 #: line, so its background component covers every variant.
 MODEL_BACKGROUND_NORM = frozenset({"K-40", "Ra-226", "Th-232", "U-238"})
+#: The natural nuclides with lines of their own beyond one: K-40 has one line, so its background component covers
+#: every variant and nothing but a measured background tells a local K-40 source from the ground's.
+MULTI_LINE_NATURAL = MODEL_BACKGROUND_NORM - {"K-40"}
 NATURAL_BACKGROUND_SHIELD = "lead 1 cm"
 
 Gain = tuple[float, float]  # (relative gain correction, offset correction keV)
@@ -337,10 +340,10 @@ class SpectrumModel:
 
 
 def natural_background_rows(library: TemplateLibrary) -> np.ndarray:
-    """Library rows that are free components of the built-in background: the natural nuclides behind
-    NATURAL_BACKGROUND_SHIELD (K-40's one line is the background's own K-40 component already)."""
+    """Library rows that are free components of the built-in background: the MULTI_LINE_NATURAL nuclides behind
+    NATURAL_BACKGROUND_SHIELD."""
     return np.array([r for r, (name, variant) in enumerate(zip(library.names, library.variants, strict=True))
-                     if name in MODEL_BACKGROUND_NORM - {"K-40"} and variant == NATURAL_BACKGROUND_SHIELD],
+                     if name in MULTI_LINE_NATURAL and variant == NATURAL_BACKGROUND_SHIELD],
                     dtype=int)
 
 

@@ -17,7 +17,7 @@ from scipy.stats import chi2
 
 from radnuc.analysis.identify.evidence import line_evidence, principal_lines, window
 from radnuc.analysis.identify.gain_search import gain_hypotheses
-from radnuc.analysis.identify.model import MODEL_BACKGROUND_NORM, Gain, ModelFit, Selection, SpectrumModel
+from radnuc.analysis.identify.model import MULTI_LINE_NATURAL, Gain, ModelFit, Selection, SpectrumModel
 from radnuc.analysis.identify.options import IdentifyOptions
 from radnuc.analysis.identify.poisson_fit import screen_additions
 from radnuc.analysis.identify.priors import log_prior
@@ -150,13 +150,12 @@ def shortlist(model: SpectrumModel, available: np.ndarray, screened: np.ndarray)
 
 @lru_cache(maxsize=16)
 def absorbed_by_model_background(library: TemplateLibrary) -> tuple[str, ...]:
-    """Candidates whose lines are all lines of free components of the built-in background: the natural series
-    (:data:`~radnuc.analysis.identify.model.MODEL_BACKGROUND_NORM`, the ground's) other than K-40 (one line, which
-    nothing but a measured background tells from the ground's), and the positron emitters whose only strong line
-    is the 511 keV annihilation line (F-18, Ga-68; the background's cosmic annihilation line has a prior that only
-    bounds it). Na-22's 1274 keV line is its own, and the screen sees it."""
+    """Candidates whose lines are all lines of free components of the built-in background: the natural series with
+    more than one line (:data:`~radnuc.analysis.identify.model.MULTI_LINE_NATURAL`, the ground's), and the positron
+    emitters whose only strong line is the 511 keV annihilation line (F-18, Ga-68; the background's cosmic
+    annihilation line has a prior that only bounds it). Na-22's 1274 keV line is its own, and the screen sees it."""
     names = sorted(set(library.names))
-    natural = sorted((MODEL_BACKGROUND_NORM - {"K-40"}) & set(names))
+    natural = sorted(MULTI_LINE_NATURAL & set(names))
     return tuple(natural) + tuple(n for n in names if only_annihilation(n))
 
 
