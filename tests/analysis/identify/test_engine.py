@@ -218,3 +218,32 @@ def test_public_api_is_where_callers_import_it():
 
     assert engine.IdentifyOptions is package.IdentifyOptions
     assert engine.identify is package.identify and engine.identify_measurements is package.identify_measurements
+
+
+@pytest.mark.parametrize("name", ["Th-232", "K-40"])
+def test_strong_natural_sources_without_a_background_are_not_the_ground(name):
+    """A thorium item or a bag of potash held to the detector (30 x the background's counts), read against the
+    built-in background: the ground's series would need ~100-500 x a world-median site's activity, beyond the bound
+    on the natural background, so the excess is a source. With free series components it read as nothing (as the
+    real RadiaCode Th-232 source without its background did), and K-40 could never be reported."""
+    rng = np.random.default_rng(11)
+    fg, _ = _case(name, 900_000, rng, drift=0.01)
+    assert [n.name for n in identify(fg, None, DET).nuclides] == [name]
+
+
+def test_a_hot_site_background_is_still_background():
+    """Ground at 8 x the world-median K, U and Th concentrations (granite, monazite sands), below the bound: nothing."""
+    rng = np.random.default_rng(12)
+    site = SiteBackground(k40_bq_kg=3200.0, u238_bq_kg=280.0, th232_bq_kg=240.0)
+    live = 30_000 / expected_counts(DET, CAL, [], 1.0, SiteBackground()).sum()
+    fg = synthesize_spectrum(DET, CAL, [], live, rng, site, gain_drift=0.01)
+    result = identify(fg, None, DET)
+    assert not result.alarm and not result.unknown
+
+
+def test_real_thorium_source_without_its_background_is_thorium(data_dir):
+    """The RadiaCode Th-232 source read alone (153 counts/s, 43 x the instrument's background): was nothing plus
+    three unknown regions while the free natural series took it."""
+    ms = read_file(data_dir / "radiacode/data_th232_plus_background.xml")
+    result = identify(ms.foregrounds()[0], None, "auto", ms)
+    assert [n.name for n in result.nuclides] == ["Th-232"]

@@ -1,5 +1,7 @@
 """The spectrum model: projections on the analysed channels, kept projections and fits."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -151,3 +153,26 @@ def test_a_weak_source_keeps_its_continuum_evidence_beside_a_measured_background
             model._fits.clear()
             gains[k] += model.fit((0.0, 0.0), [row], bumps_for=[]).loglike - model.fit((0.0, 0.0), []).loglike
     assert gains[0] > 1.15 * gains[1]  # 1.23 with seed 3; exactly 1 if the prior did nothing
+
+
+def test_the_natural_background_is_bounded_by_the_live_time(spectra):
+    """Without a measured background each natural series may hold at most NATURAL_SITE_FACTOR_MAX times its counts
+    at the reference site in the spectrum's live time, each natural nuclide's shielded component as many counts as
+    its series; the other components stay free, and a measured background or an unknown live time has no bound."""
+    fg, bg = spectra
+    library = build_library(DET)
+    model = SpectrumModel.build(fg, None, library, IdentifyOptions())
+    factor = model_module.NATURAL_SITE_FACTOR_MAX
+    upper = model.upper(model.components((0.0, 0.0))[1].shape[0] + 2)
+    names = model_module.BACKGROUND_COMPONENTS
+    for series in ("K40", "U238", "Th232"):
+        assert upper[names.index(series)] == pytest.approx(factor * fg.live_time_s)
+    for position, row in enumerate(model.natural_rows):
+        series = model_module.NATURAL_NUCLIDE_SERIES[library.names[row]]
+        counts = upper[len(names) + position] * library.templates[row].sum()
+        assert counts == pytest.approx(factor * fg.live_time_s * library.background[names.index(series)].sum())
+    assert np.all(np.isinf(upper[[names.index("scatter"), names.index("annihilation")]]))
+    assert np.all(np.isinf(upper[len(names) + model.natural_rows.size:]))  # continuum nuisances, templates
+    assert SpectrumModel.build(fg, bg, library, IdentifyOptions()).upper(20) is None
+    no_time = dataclasses.replace(fg, live_time_s=None, real_time_s=None)
+    assert SpectrumModel.build(no_time, None, library, IdentifyOptions()).upper(20) is None

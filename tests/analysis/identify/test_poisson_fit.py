@@ -140,3 +140,24 @@ def test_a_cold_fit_of_a_spectrum_of_ten_million_counts_with_systematic_weights_
     former = best - fit_nonnegative(y, comps, weights=w).loglike
     assert former > 0.9 * shortfall_at_start  # hardly moved from its start (112,150 of 112,150 units short)
     assert bounded < 0.02 * shortfall_at_start  # 1,540 short: the mean-diagonal bound still damps weak components
+
+
+def test_upper_bounds_hold_and_the_rest_reach_the_constrained_optimum():
+    """A component bounded below its free optimum ends at its bound, the others at the optimum given it (KKT of
+    the box-constrained problem: zero gradient where free, a gradient pointing beyond the bound where held), and
+    infinite bounds are the free fit."""
+    y, base, templates, weights = _problem(seed=3)
+    components = np.vstack([base[None, :] / base.sum(), templates])
+    free = fit_nonnegative(y, components, weights=weights, tolerance=1e-12, iterations=200)
+    upper = np.full(components.shape[0], np.inf)
+    upper[3] = 0.5 * free.amplitudes[3]
+    bounded = fit_nonnegative(y, components, weights=weights, tolerance=1e-12, iterations=200, upper=upper)
+    assert bounded.amplitudes[3] == pytest.approx(upper[3], rel=1e-12)
+    assert np.all(bounded.amplitudes >= 0) and bounded.loglike < free.loglike
+    gradient = components @ (weights * (y / np.maximum(bounded.mean, 1e-12) - 1.0)) / components.sum(axis=1)
+    assert gradient[3] > 0
+    inside = (bounded.amplitudes > 1e-6 * y.sum()) & (np.arange(components.shape[0]) != 3)
+    assert np.allclose(gradient[inside], 0.0, atol=1e-2)
+    same = fit_nonnegative(y, components, weights=weights, tolerance=1e-12, iterations=200,
+                           upper=np.full(components.shape[0], np.inf))
+    np.testing.assert_allclose(same.amplitudes, free.amplitudes, rtol=1e-9, atol=1e-9)

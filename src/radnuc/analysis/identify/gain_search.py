@@ -90,7 +90,8 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
             else:
                 comps = np.vstack([model.background_at(g, background), model.continuum])
             start = warm.get((comps.shape[0], coarse))  # neighbouring gains have nearly the same amplitudes
-            base = fit_nonnegative(y, comps, start, iterations=25, weights=w, precision=model.precision(len(comps)))
+            base = fit_nonnegative(y, comps, start, iterations=25, weights=w, precision=model.precision(len(comps)),
+                                   upper=model.upper(len(comps)))
             warm[(comps.shape[0], coarse)] = base.amplitudes
             if key is not None and measured:
                 base_cache[key] = base
@@ -106,7 +107,8 @@ def gain_hypotheses(model: SpectrumModel, gain_range: float,
             for best in np.argsort(delta)[::-1][:JOINT_REFITS]:
                 joint = fit_nonnegative(y, np.vstack([base_components, templates[best]]),
                                         np.append(base.amplitudes, amplitude[best]), iterations=15, weights=w,
-                                        precision=model.precision(len(base_components) + 1))
+                                        precision=model.precision(len(base_components) + 1),
+                                        upper=model.upper(len(base_components) + 1))
                 gain_loglike = max(gain_loglike, joint.loglike - base.loglike)
         # a source improves the score only beyond the detection threshold (penalised likelihood), so a
         # template cannot buy a wrong calibration by patching the misaligned background

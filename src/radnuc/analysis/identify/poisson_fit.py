@@ -51,7 +51,7 @@ def systematic_weights(mean: np.ndarray, relative_uncertainty: float) -> np.ndar
 
 def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | None = None,
                     iterations: int = 60, tolerance: float = 1e-7, weights: np.ndarray | None = None,
-                    precision: np.ndarray | None = None) -> Fit:
+                    precision: np.ndarray | None = None, upper: np.ndarray | None = None) -> Fit:
     """Maximise the (weighted) Poisson likelihood of ``y`` over ``a >= 0`` with ``mu = a @ components``.
 
     With ``q = w y / mu``: L = sum(w y log mu) - a . (C w), gradient C q - C w, Hessian C diag(q / mu) C^T —
@@ -59,7 +59,10 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
     linear term a . (C w), channels without counts do not enter: in sparse spectra (HPGe) they are dropped.
 
     ``precision`` (per component, 1 / amplitude variance; 0 = free): a zero-mean Gaussian prior on the amplitudes,
-    i.e. the maximum of L - sum(precision a^2) / 2, which is then the returned ``loglike``."""
+    i.e. the maximum of L - sum(precision a^2) / 2, which is then the returned ``loglike``.
+
+    ``upper`` (per component, inf = none): upper bounds of the amplitudes, held like the lower bound 0 (a
+    component at its bound whose gradient points beyond it leaves the Newton step)."""
     y = np.asarray(y, dtype=float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, dtype=float)
     k = components.shape[0]
@@ -69,6 +72,9 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
     penalty = None if precision is None or not np.any(precision) else np.asarray(precision, float) / scale**2
     total = max(float(y.sum()), 1.0)
     a = np.full(k, total / k) if start is None else np.maximum(np.asarray(start, float) * scale, total * 1e-9)
+    top = None if upper is None or np.all(np.isinf(upper)) else np.asarray(upper, float) * scale
+    if top is not None:
+        a = np.minimum(a, top)
     wy = w * y
     comps_w = comps @ w  # so that sum(w mu) = a . comps_w
     ridge = 1e-12 * total
@@ -88,6 +94,8 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
         if penalty is not None:
             gradient = gradient - penalty * a
         free = (a > 0) | (gradient > 0)
+        if top is not None:
+            free &= (a < top) | (gradient < 0)
         n_free = int(np.count_nonzero(free))
         if n_free == 0:
             break
@@ -113,6 +121,8 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
             else:
                 trial = a.copy()
                 trial[free] = np.maximum(a_free + step, 0.0)
+            if top is not None:
+                np.minimum(trial, top, out=trial)
             trial_raw = trial @ comps
             trial_mu = np.maximum(trial_raw, _TINY)
             value = float(wy @ np.log(trial_mu) - trial @ comps_w)
