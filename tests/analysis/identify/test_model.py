@@ -94,6 +94,17 @@ def test_too_narrow_a_calibration_is_refused():
         SpectrumModel.build(narrow, None, build_library(DET), IdentifyOptions())
 
 
+def test_the_first_and_last_channels_are_not_analysed(spectra):
+    """Underflow and overflow channels: even where the calibration puts them inside the analysed energies
+    (here channel 0 starts at 30 keV and the last ends at 2,500 keV), they are left out."""
+    fg, _ = spectra
+    shifted = Spectrum(counts=fg.counts[:820], calibration=EnergyCalibration.linear(30.0, 3.0, 820),
+                       live_time_s=fg.live_time_s)
+    model = SpectrumModel.build(shifted, None, build_library(DET), IdentifyOptions())
+    inside = np.flatnonzero(model.mask)
+    assert inside[0] == 1 and inside[-1] == 818 and model.y.size == 818
+
+
 def test_measured_background_noise_enters_the_weights(spectra):
     """The measured background is counted data: its own Poisson variance (live-time ratio x its scaled content)
     lowers the weights where it explains the counts. A background 10x longer than the foreground adds ~10 %."""
