@@ -317,14 +317,6 @@ class SpectrumModel:
         return np.concatenate([self.background_upper,
                                np.full(n_components - self.background_upper.size, np.inf)])
 
-    def measured_part(self, fit: Fit, gain: Gain) -> np.ndarray:
-        """The counts of ``fit``'s mean that are the measured background (data, known to its Poisson precision);
-        zero with the model background."""
-        if self.measured_bg is None:
-            return np.zeros_like(fit.mean)
-        _, background = self.components(gain)
-        return np.clip(fit.amplitudes[0] * background[0], 0.0, None)
-
     def model_weights(self, fit: Fit, gain: Gain) -> np.ndarray:
         """Weights for a fit: the systematic amplitude term applies to the modelled part only — a measured
         background is data, known to Poisson precision (its own counting variance, ``measured_scale`` x its
@@ -332,7 +324,8 @@ class SpectrumModel:
         explains), while templates and continuum are physics models."""
         if self.measured_bg is None:
             return self.weights(fit.mean)
-        measured_part = self.measured_part(fit, gain)
+        _, background = self.components(gain)
+        measured_part = np.clip(fit.amplitudes[0] * background[0], 0.0, None)
         return self.weights(fit.mean, np.clip(fit.mean - measured_part, 0.0, None),
                             self.measured_scale * measured_part)
 

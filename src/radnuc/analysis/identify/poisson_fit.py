@@ -30,6 +30,9 @@ RIDGE = 1.0
 #: ended below the fit without it, and was pruned). Now the step is damped instead, by 1e-3, 1e-2, ... times the
 #: Hessian's diagonal, which turns it towards the gradient; a fit whose last step needed damping stops only when
 #: the next full step gains nothing either.
+FIRST_DAMPING = 1e-3
+#: Damped steps tried per iteration (the last is a tiny step along the gradient).
+DAMPED_TRIALS = 30
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
         floor = np.maximum(hessian.diagonal(), _TINY)
         best_a, best_l, best_mu, best_raw = a, current, mu, raw
         damping = 0.0
-        for _ in range(30):
+        for _ in range(DAMPED_TRIALS):
             damped = hessian
             if damping:
                 damped = hessian.copy()
@@ -146,7 +149,7 @@ def fit_nonnegative(y: np.ndarray, components: np.ndarray, start: np.ndarray | N
                 best_a, best_l, best_mu, best_raw = trial, value, trial_mu, trial_raw
                 break
             # the step lowered the likelihood: a shorter one, turned towards the gradient (Levenberg-Marquardt)
-            damping = max(10.0 * damping, 1e-3)
+            damping = max(10.0 * damping, FIRST_DAMPING)
         improvement = best_l - current
         a, current, mu, raw = best_a, best_l, best_mu, best_raw
         if improvement < tolerance * max(abs(current), 1.0) and improvement >= 0:
