@@ -56,3 +56,15 @@ def test_scatter_density_conserves_each_lines_share():
     total = np.sum(0.5 * (dens[1:] + dens[:-1]) * np.diff(e))
     assert total == pytest.approx(site.scatter_ratio * phi.sum(), rel=2e-3)
     assert np.all(dens >= 0) and dens[e > 2615].sum() == 0
+
+
+def test_photon_weight_filters_the_terrestrial_photons_by_energy():
+    """``photon_weight``: terrestrial lines and scatter weighted by their incident energy; no cosmic part."""
+    edges = np.linspace(0, 3000, 513)
+    c = background_spectrum("nai-2x4x16", edges, components=True)
+    ones = background_spectrum("nai-2x4x16", edges, photon_weight=lambda e: np.ones_like(e))
+    np.testing.assert_allclose(ones, c["total"] - c["cosmic"], rtol=1e-9, atol=1e-12)
+    low_only = background_spectrum("nai-2x4x16", edges, photon_weight=lambda e: (e < 500).astype(float))
+    cen = 0.5 * (edges[1:] + edges[:-1])
+    assert low_only[cen > 600].sum() < 1e-6 * ones[cen > 600].sum()
+    assert 0 < low_only.sum() < ones.sum()

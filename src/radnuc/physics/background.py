@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -104,25 +105,32 @@ def scatter_density(site: SiteBackground = SiteBackground(), low_kev: float = SC
 
 
 def background_spectrum(detector: DetectorModel | str, edges_kev, site: SiteBackground = SiteBackground(),
-                        components: bool = False):
+                        components: bool = False, photon_weight: Callable[[np.ndarray], np.ndarray] | None = None):
     """Expected background counts per channel per second for ``detector`` with channel ``edges_kev``.
 
-    With ``components=True`` returns a dict {"K40", "U238", "Th232", "scatter", "cosmic", "total"}."""
+    With ``components=True`` returns a dict {"K40", "U238", "Th232", "scatter", "cosmic", "total"}.
+    ``photon_weight(E)`` (0-1, E in keV) multiplies the terrestrial photons reaching the detector by their
+    incident energy (e.g. the share an absorber in their way removes, 1 - T(E)); the cosmic continuum is
+    then left out (it comes from above, not through the absorber)."""
     det = get_detector(detector)
     model = get_model(det, edges_kev)
     area = det.surface_cm2 / 4.0
     e, phi = line_fluence_rates(site)
+    e_scatter, density = scatter_density(site)
+    if photon_weight is not None:
+        phi = phi * photon_weight(e)
+        density = density * photon_weight(e_scatter)
     series = np.array([ln.series for ln in background_lines()])
     resp = model.line_responses(e)  # per photon on the face
     out = {}
     for s in ("K40", "U238", "Th232"):
         sel = series == s
         out[s] = resp[:, sel] @ (phi[sel] * area)
-    e_scatter, density = scatter_density(site)
     out["scatter"] = model.continuous_response(e_scatter, density * area)
     cen = model.centers
     width = np.diff(model.edges)
-    out["cosmic"] = (site.cosmic * 2e-6 * det.volume_cm3 * (np.maximum(cen, 1.0) / 1000.0) ** -1.3 * width
-                     * model._thr)
+    cosmic_share = 0.0 if photon_weight is not None else 1.0
+    out["cosmic"] = (cosmic_share * site.cosmic * 2e-6 * det.volume_cm3 * (np.maximum(cen, 1.0) / 1000.0) ** -1.3
+                     * width * model._thr)
     out["total"] = sum(out[k] for k in ("K40", "U238", "Th232", "scatter", "cosmic"))
     return out if components else out["total"]

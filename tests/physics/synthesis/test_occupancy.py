@@ -76,3 +76,25 @@ def test_pvt_portal_has_coarse_channels():
 def test_invalid_scenarios(kwargs):
     with pytest.raises(PhysicsError):
         OccupancyScenario(**kwargs)
+
+
+def test_a_steel_vehicle_shadows_low_energies_more_at_the_same_total_suppression():
+    """``vehicle_steel_g_cm2``: the shadowed background is that of the photons iron absorbs (1 - T(E)), scaled
+    to the same share of the counts; the uniform model is the default."""
+    flat = _sim(suppression=0.1, vehicle_length_m=12.0).expected_gamma.sum(axis=1)
+    steel = _sim(suppression=0.1, vehicle_length_m=12.0, vehicle_steel_g_cm2=10.0).expected_gamma.sum(axis=1)
+    np.testing.assert_allclose(flat[0], steel[0])  # before the vehicle: the same background
+    assert steel[130].sum() == pytest.approx(flat[130].sum(), rel=1e-9)  # the same total suppression
+    cen = (np.arange(512) + 0.5) * 3000.0 / 512
+    low, high = (cen > 50) & (cen < 150), (cen > 1300) & (cen < 2700)
+    shadow = 1.0 - steel[130] / steel[0]
+    low_share = shadow[low] @ steel[0][low] / steel[0][low].sum()
+    high_share = shadow[high] @ steel[0][high] / steel[0][high].sum()
+    assert low_share > 0.1 > high_share
+    assert low_share > 2.0 * high_share
+
+
+@pytest.mark.parametrize("density", [-1.0, float("nan"), 1e4])
+def test_invalid_vehicle_density(density):
+    with pytest.raises(PhysicsError):
+        OccupancyScenario(vehicle_steel_g_cm2=density)

@@ -21,6 +21,7 @@ from radnuc.analysis.detect.kernels import (
 from radnuc.analysis.detect.matched_filter import MatchedFilterResult, matched_filter
 from radnuc.analysis.detect.neutron import neutron_sigma
 from radnuc.analysis.detect.nscrad import nscrad_statistic
+from radnuc.analysis.detect.shadow_tilt import estimate_tilt, remove_tilt
 from radnuc.analysis.detect.windows import window_ratio_statistic
 
 GAMMA_ALGORITHMS = ("gross", "windows", "nscrad", "matched_filter")
@@ -45,6 +46,8 @@ class OccupancyStatistics:
     speed_mps: float
     slice_s: float
     category_sums: KernelSums | None = None
+    tilt: float = 0.0
+    """Spectral tilt of the vehicle's shadow taken out of the counts (:mod:`.shadow_tilt`; 0: none)."""
 
 
 def occupancy_speed(n_slices: int, slice_s: float, speed_mps: float | None, travel_m: float) -> float:
@@ -66,6 +69,13 @@ def compute_statistics(counts: np.ndarray, live_s: np.ndarray, neutrons: np.ndar
     weights = kernel_weights(n, slice_s, speed, d, WIDTH_FACTORS)
     centre, width = kernel_centres(n, WIDTH_FACTORS, slice_s, speed, d)
     shadow = suppression_factor((np.arange(n) + 0.5) / n, tset.suppression_profile)
+    edges = tset.window_edges_kev
+    log_energy = np.log(np.sqrt(edges[:-1] * edges[1:]))
+    tilt = 0.0
+    raw = counts
+    if tset.tilt_sigma > 0 and counts.shape[1] >= 3:  # sets calibrated with the tilt (2026-12-07 on)
+        tilt = estimate_tilt(counts, live_s, shadow, background.rate, log_energy, weights[:-1])
+        counts = remove_tilt(counts, live_s, shadow, background.rate, log_energy, tilt)
     sums = kernel_sums(counts, live_s, shadow, background.rate, background.live_s, weights, centre, width)
     values: dict[str, float] = {}
     details: dict[str, str] = {}
@@ -84,10 +94,12 @@ def compute_statistics(counts: np.ndarray, live_s: np.ndarray, neutrons: np.ndar
             coarse = replace(sums, residual=sums.residual @ a, rate=sums.rate @ a)
         values["nscrad"], kn = nscrad_statistic(coarse)
         details["nscrad"] = _where(sums, kn, slice_s)
-        mf = matched_filter(sums, tset.bank.shapes, tset.scale_sigma)
+        mf = matched_filter(sums, tset.bank.shapes, tset.scale_sigma, log_energy, tset.tilt_sigma)
         values["matched_filter"] = mf.statistic
         name = "background-shaped excess" if mf.template < 0 else tset.bank.names[mf.template]
         details["matched_filter"] = f"{name}, {_where(sums, mf.kernel, slice_s)}"
+        if tilt < 0:
+            details["matched_filter"] += f"; vehicle shadow deeper at low energy (tilt {tilt:.3g} per unit ln E)"
     else:
         values["windows"] = values["nscrad"] = values["matched_filter"] = float("nan")
     nweights = kernel_weights(n, slice_s, speed, d, WIDTH_FACTORS, NEUTRON_EXPONENT)
@@ -97,12 +109,14 @@ def compute_statistics(counts: np.ndarray, live_s: np.ndarray, neutrons: np.ndar
     # categorisation decomposes the excess over the lane background alone: pooling the occupancy into the
     # background (right for detection) would put a distributed NORM cargo into the background and weaken the
     # evidence for a point source masked by it
-    # (a strong source's own Poisson noise enters the variance, so that it does not make phantom components)
-    category_sums = kernel_sums(counts, live_s, shadow, background.rate, background.live_s, weights, centre, width,
+    # (a strong source's own Poisson noise enters the variance, so that it does not make phantom components);
+    # it sees the counts as measured: a hard NORM cargo taken in part for a shadow tilt would otherwise lose its
+    # high-energy excess and read as a low-energy (medical, SNM) source
+    category_sums = kernel_sums(raw, live_s, shadow, background.rate, background.live_s, weights, centre, width,
                                 pool=False)
     category_sums = replace(category_sums, var_observed=observed_variance(
-        counts, weights, background.rate, background.live_s, category_sums.a1))
-    return OccupancyStatistics(values, details, sums, mf, speed, slice_s, category_sums)
+        raw, weights, background.rate, background.live_s, category_sums.a1))
+    return OccupancyStatistics(values, details, sums, mf, speed, slice_s, category_sums, tilt)
 
 
 def _where(sums: KernelSums, k: int, slice_s: float) -> str:
