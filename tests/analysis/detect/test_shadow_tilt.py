@@ -53,3 +53,17 @@ def test_a_hard_point_source_is_left_out_of_the_tilt_estimate():
     assert seeing > 0.4 * blind
     # with a real tilt as well, the estimate is near the tilt's
     assert estimate_tilt(_occupancy(-0.5) + source, LIVE, SHADOW, RATE, LOG_E, weights) == pytest.approx(-0.5, abs=0.15)
+
+
+def test_a_soft_point_source_does_not_hide_the_vehicles_tilt():
+    """A soft source (HEU, plutonium: lines below 200 keV) pulls the tilt towards 0, which would leave a heavy
+    vehicle's low-energy deficit under the source's own kernel; its slices are left out as well."""
+    weights = kernel_weights(N, 0.1, 2.2, 2.0, (0.6, 1.0, 1.65))[:-1]
+    t = (np.arange(N) + 0.5) * 0.1
+    profile = (1.0 + (2.2 * (t - t[N // 2]) / 2.0) ** 2) ** -1.5
+    soft = np.where(LOG_E < np.log(200.0), 1.0, 0.0)
+    source = 150.0 * profile[:, None] * (soft / soft.sum())[None, :]
+    blind = estimate_tilt(_occupancy(-0.5) + source, LIVE, SHADOW, RATE, LOG_E)
+    seeing = estimate_tilt(_occupancy(-0.5) + source, LIVE, SHADOW, RATE, LOG_E, weights)
+    assert blind > -0.35
+    assert seeing == pytest.approx(-0.5, abs=0.08)
