@@ -159,7 +159,8 @@ def main() -> None:
     tset = load_thresholds(args.thresholds) if args.thresholds else shipped_thresholds("nai-2x4x16")
     if args.detection:
         t0 = time.perf_counter()
-        print(f"P_D at --far {FAR}, {args.thresholds or 'shipped thresholds'}, {args.detection} draws, seed {args.seed}")
+        source = args.thresholds or "shipped thresholds"
+        print(f"P_D at --far {FAR}, {source}, {args.detection} draws, seed {args.seed}")
         print("| vehicle / position | source | P_D ideal | P_D radnuc | ratio | called SNM |")
         print("|---|---|---|---|---|---|")
         for lane, label, ideal, pd, snm in run_detection(args.detection, rng, tset):

@@ -12,8 +12,8 @@ sign, and the tilt it predicts is added back to every slice. A point source's ex
 the slices of the point kernel that departs most from a first tilt fit, harder or softer, are left out of the
 final one (with one estimate over the whole occupancy a Co-60 source of 60 kBq at the vehicle's centre lost
 0.3 sigma of matched-filter signal, and HEU of 2 MBq in a vehicle shadowing 8 % through 10 g/cm2 of iron 0.4
-sigma: its soft excess pulled the tilt to 0 and left the vehicle's low-energy deficit under it). A source dominated by low-energy lines
-(HEU, plutonium, Am-241, Tc-99m) pulls gamma towards the unphysical sign, where it is clipped to 0. A hard
+sigma: its soft excess pulled the tilt to 0 and left the vehicle's low-energy deficit under it). A distributed
+source dominated by low-energy lines pulls gamma towards the unphysical sign, where it is clipped to 0; a hard
 distributed source (K-40, Th-232 cargo) is partly taken for a tilt.
 Without the correction, empty vehicles shadowing like 10 g/cm2 of iron with 15-25 % suppression alarmed at
 0.0085 per occupancy instead of 0.001 (``bench/bench_detect_foreign.py``, 2026-12-07).
@@ -45,8 +45,8 @@ def estimate_tilt(counts: np.ndarray, live_s: np.ndarray, shadow: np.ndarray, ra
     """Tilt gamma (<= 0) of the occupancy's background: ``counts`` [T, W], ``live_s`` [T], ``shadow`` [T] the
     learned multiplier m_t, ``rate`` [W] lane background counts/s, ``log_energy`` [W] ln of the window centres;
     ``point_weights`` [K, T] point-source kernels: the slices of the one that departs most from the tilt fitted
-    on all slices (harder or softer) are left out of the final estimate. 0 when the occupancy is not shadowed or shows no
-    tilt of the physical sign."""
+    on all slices (harder or softer) are left out of the final estimate. 0 when the occupancy is not shadowed or
+    shows no tilt of the physical sign."""
     depth_t = live_s * (1.0 - shadow)
     h = centred_log_energy(log_energy, rate)
     hbh = float(rate @ h**2)
