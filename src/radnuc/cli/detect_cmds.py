@@ -76,7 +76,7 @@ def run(
 ) -> None:
     """Decide alarm / no alarm for each portal occupancy file, with category and the algorithms that fired."""
     _one_blas_thread()
-    from radnuc.analysis.detect import detect, from_measurement_set, load_thresholds, resolve_kind, thresholds_for
+    from radnuc.analysis.detect import detect, load_thresholds, resolve_kind, thresholds_for
     from radnuc.analysis.detect.monitor import LaneMonitor
     from radnuc.spectra import read_file
 
@@ -110,8 +110,8 @@ def run(
             tset, warns = (tset_override, []) if tset_override is not None else thresholds_for(ms, kind)
             lane = (ms.instrument.serial_number, ms.instrument.lane_number, kind, tset.n_windows)
             monitor = monitors.setdefault(lane, LaneMonitor(tset, far=far, identify_fn=ident))
-            bg = from_measurement_set(bg_ms, tset.window_edges_kev) if bg_ms is not None else None
-            decision = detect(ms, background=bg if monitor.background is None else None, monitor=monitor)
+            # the lane's first file seeds its running background (and identification's) from the file given
+            decision = detect(ms, background=bg_ms if monitor.background is None else None, monitor=monitor)
         except RadnucError as exc:
             report_error(str(path), str(exc))
             failed = True

@@ -134,6 +134,32 @@ def test_real_passthrough_runs_with_and_without_background():
     assert np.isfinite(d2.score)
 
 
+def test_identification_gets_the_background_file_when_the_occupancy_has_none():
+    """The real pass-through has no non-occupied slice: with ``--background FILE`` the alarm's identification is
+    given that file's summed spectrum (before: none, so the built-in background model)."""
+    from radnuc.analysis.identify import Identification
+
+    seen = []
+
+    def recording_identify(foreground, background):
+        seen.append(background)
+        return Identification(detector="hpge-40pct", detector_choice="test", nuclides=(), unknown=(),
+                              background_source="test", gain_correction=0.0, offset_correction_kev=0.0,
+                              reduced_chi2=1.0, total_counts=float(foreground.counts.sum()),
+                              live_time_s=foreground.live_time_s)
+
+    ms = read_file(PORTAL / "passthrough.n42")
+    bg = read_file(PORTAL / "background_20100317.n42")
+    d = detect(ms, background=bg, identify_fn=recording_identify)
+    assert d.alarm and len(seen) == 1
+    assert seen[0] is not None
+    assert seen[0].counts.sum() == pytest.approx(sum(m.counts.sum() for m in bg.measurements), rel=1e-3)
+    assert seen[0].live_time_s == pytest.approx(597.5, abs=0.5)
+    seen.clear()
+    detect(ms, identify_fn=recording_identify)
+    assert seen == [None]
+
+
 def test_bad_input_clean_errors(tmp_path):
     with pytest.raises(DetectError):
         detect(MeasurementSet(measurements=()))

@@ -71,6 +71,8 @@ def detect(ms: MeasurementSet, *, far: float = DEFAULT_FAR, detector: str = "aut
             thresholds, warnings = thresholds_for(ms, resolve_kind(ms, detector))
         monitor = LaneMonitor(thresholds, far=far, identify_fn=identify_fn)
     if isinstance(background, MeasurementSet):
+        if monitor.identify_fn is not None and monitor.identify_background is None:
+            monitor.identify_background = _summed_background(background, warnings)
         background = from_measurement_set(background, monitor.thresholds.window_edges_kev)
     if background is not None:
         monitor.background = background
@@ -102,6 +104,19 @@ def detect(ms: MeasurementSet, *, far: float = DEFAULT_FAR, detector: str = "aut
         from dataclasses import replace
         best = replace(best, warnings=tuple(warnings) + best.warnings)
     return best
+
+
+def _summed_background(ms: MeasurementSet, warnings: list[str]):
+    """The background file summed into one spectrum for identification (None, with a warning, when its
+    measurements cannot be summed)."""
+    from radnuc.errors import RadnucError
+    from radnuc.spectra import sum_time_slices
+
+    try:
+        return sum_time_slices([ts.summed() for ts in ms.time_slices()])
+    except (RadnucError, ValueError) as exc:
+        warnings.append(f"background file not usable for identification ({exc}); its built-in background is used")
+        return None
 
 
 def _flag(spectrum):

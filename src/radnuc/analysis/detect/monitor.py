@@ -85,13 +85,16 @@ IdentifyFn = Callable[[Spectrum, Spectrum | None], object]
 class LaneMonitor:
     """Streaming alarm engine of one lane. ``background`` seeds the lane background (a background file);
     ``identify_fn(foreground, background)`` (e.g. ``radnuc.analysis.identify.identify``) is called on the
-    summed occupancy spectrum of gamma alarms and its nuclides join the categorisation."""
+    summed occupancy spectrum of gamma alarms and its nuclides join the categorisation, with the non-occupied
+    slices before it as background, else ``identify_background`` (e.g. the summed spectrum of a lane background
+    file), else none (identification's built-in background model)."""
 
     thresholds: ThresholdSet
     far: float = DEFAULT_FAR
     background: BackgroundEstimate | None = None
     identify_fn: IdentifyFn | None = None
     assume_occupied: bool = False
+    identify_background: Spectrum | None = None
     _pre: deque = field(default_factory=lambda: deque(maxlen=MAX_PRE_SLICES), init=False)
     _occ: list = field(default_factory=list, init=False)
     _raw: list = field(default_factory=list, init=False)
@@ -205,7 +208,10 @@ class LaneMonitor:
 
         try:
             fg = sum_time_slices([ts.summed() for ts in raw])
-            bg = sum_time_slices([ts.summed() for ts in self._pre_raw]) if len(self._pre_raw) > 1 else None
+            if len(self._pre_raw) > 1:
+                bg = sum_time_slices([ts.summed() for ts in self._pre_raw])
+            else:
+                bg = self.identify_background
             ident = self.identify_fn(fg, bg)
         except (RadnucError, ValueError) as exc:
             warnings.append(f"identify failed: {exc}")
