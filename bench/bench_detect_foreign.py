@@ -52,6 +52,9 @@ ROWS = {
     "steel-like shadow 30 g/cm2": (PortalGeometry(), lambda r: _random_vehicle(r, vehicle_steel_g_cm2=30.0)),
     "steel-like shadow 10 g/cm2": (PortalGeometry(), lambda r: _random_vehicle(r, vehicle_steel_g_cm2=10.0)),
     "steel-like shadow 5 g/cm2": (PortalGeometry(), lambda r: _random_vehicle(r, vehicle_steel_g_cm2=5.0)),
+    "no shadow at all (a simulation without a vehicle)": (PortalGeometry(), lambda r: _random_vehicle(
+        r, suppression=0.0)),
+    "light shadow 0-3 %": (PortalGeometry(), lambda r: _random_vehicle(r, suppression=float(r.uniform(0.0, 0.03)))),
     "heavy cargo 15-25 %, flat shadow": (PortalGeometry(), lambda r: _random_vehicle(
         r, suppression=float(r.uniform(0.15, 0.25)))),
     "heavy cargo 15-25 %, 10 g/cm2": (PortalGeometry(), lambda r: _random_vehicle(

@@ -103,6 +103,28 @@ def test_pvt_portal_works():
     assert d.alarm and d.gamma_alarm
 
 
+def _gross_counts_only(ms):
+    """The same occupancy as a gross-count portal records it: one number per detector and slice."""
+    from dataclasses import replace as dc_replace
+
+    return dc_replace(ms, measurements=tuple(dc_replace(m, counts=np.array([m.counts.sum()]), calibration=None)
+                                             for m in ms.measurements))
+
+
+def test_gross_count_data_alarm_on_the_gross_count():
+    """Without spectra the gross count makes the alarm (for spectra it is a diagnostic): a strong source alarms
+    through it, empty vehicles stay quiet."""
+    rng = np.random.default_rng(21)
+    d = detect(_gross_counts_only(_sim(rng, SourceSpec("Cs-137", 1e6))))
+    assert d.alarm and d.gamma_alarm and d.algorithms["gross"].fired
+    assert "diagnostic" not in d.algorithms["gross"].detail
+    assert any("gross-count data" in w for w in d.warnings)
+    quiet = [detect(_gross_counts_only(_sim(rng))).alarm for _ in range(20)]
+    assert sum(quiet) == 0
+    spectral = detect(_sim(rng, SourceSpec("Cs-137", 1e6)))
+    assert "diagnostic" in spectral.algorithms["gross"].detail and spectral.alarm
+
+
 def test_streaming_equals_batch():
     rng = np.random.default_rng(13)
     ms = _sim(rng, SourceSpec("Ba-133", 2e5))

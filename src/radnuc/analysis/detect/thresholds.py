@@ -91,10 +91,13 @@ class ThresholdSet:
         return self.window_edges_kev.size - 1
 
     def gross_only(self) -> ThresholdSet:
-        """The same set for a gross-count portal (one window, no templates)."""
+        """The same set for a gross-count portal (one window, no templates): the gross count and the neutrons make
+        the alarm, each at FAR / 2 (the fused null was calibrated on the spectral alarm algorithms)."""
         edges = np.array([self.window_edges_kev[0], self.window_edges_kev[-1]])
         bank = TemplateBank((), (), (), np.zeros((0, 1)))
-        return replace(self, window_edges_kev=edges, bank=bank, category_edges_kev=None)
+        nulls = {k: v for k, v in self.nulls.items() if k != "fused"}
+        return replace(self, window_edges_kev=edges, bank=bank, category_edges_kev=None, nulls=nulls,
+                       alarm_algorithms=("gross", "neutron"))
 
     def to_json(self) -> dict:
         return {
