@@ -34,11 +34,11 @@ sources of the template bank the matched filter is more sensitive than either, a
 calibrated threshold of every algorithm (measured: per-algorithm tail at FAR 1e-3 from 10^-3.71 to 10^-3.95).
 ``gross`` is a diagnostic too since 2026-12-07 (it makes the alarm of gross-count data:
 :meth:`.thresholds.ThresholdSet.gross_only`). Its whole-occupancy excess rests on the vehicle's shadow being the
-learned mean one (~6 % of the background, known to ~2 %), so vehicles that shadow less alarmed — 7.9 % of empty
-passages without any shadow (a simulation without a vehicle model), 2.6 % with 0-3 %, 0.35 % for cars — where
+learned mean one (~6 % of the background, known to ~2 %), so vehicles that shadow less alarmed — 9.2 % of empty
+passages without any shadow (a simulation without a vehicle model), 2.9 % with 0-3 %, 0.35 % for cars — where
 the matched filter, whose background-shaped template has the level nearly free, stays at the target
 (``bench/bench_detect_foreign.py``). The matched filter's bank holds the background shape, so a
-background-shaped excess still alarms; detection probabilities rose by 0.01-0.04 (``bench/bench_detect.py``)."""
+background-shaped excess still alarms; detection probabilities rose by up to 0.07 (``bench/bench_detect.py``)."""
 
 
 @dataclass(frozen=True)
