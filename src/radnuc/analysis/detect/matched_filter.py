@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from radnuc.analysis.detect.kernels import KernelSums, skew_normalise
+from radnuc.analysis.detect.shadow_tilt import centred_log_energy
 
 LOCAL_LEVEL_SIGMA = 0.10
 """Prior spread (relative) of the background level under a point kernel, on top of the whole-occupancy spread
@@ -68,7 +69,7 @@ def matched_filter(sums: KernelSums, shapes: np.ndarray, scale_sigma: float,
     num = sdr - sig2 * sq * qr / den
     norm = sds - sig2 * sq**2 / den
     if log_energy is not None and tilt_sigma > 0 and b.size >= 3:
-        h = log_energy - float(b @ log_energy) / b.sum()  # sum_w b_w h_w = 0: orthogonal to the level
+        h = centred_log_energy(log_energy, b)  # sum_w b_w h_w = 0: orthogonal to the level
         su = (a1 / c)[:, None] * (s @ h)[None, :]  # S' D^-1 u             [K, J]
         ur = (a1 / c * (sums.residual @ h))[:, None]  # u' D^-1 r           [K, 1]
         udu = (a1**2 / c * float(b @ h**2))[:, None]  # u' D^-1 u          [K, 1]

@@ -40,9 +40,9 @@ NULL_FAMILIES = {"gross": "maxnormal", "windows": "maxnormal", "nscrad": "maxnor
                  "neutron": "maxnormal"}
 PROFILE_BINS = 20
 MIN_LENGTH_M, MAX_LENGTH_M = 4.0, 20.0
-"""Vehicle lengths drawn in calibration: passenger cars to articulated trucks (5-18 m until 2026-12-07). Cars of
-4-6 m still alarm at 0.0035 per passage, mostly on gross counts (``bench/bench_detect_foreign.py``): a car that
-shadows little of the panels' view sits above the mean shadow profile learned on all vehicles."""
+"""Vehicle lengths drawn in calibration: passenger cars to articulated trucks (5-18 m until 2026-12-07). Widening
+them alone left cars of 4-6 m alarming at 0.0035 per passage on the gross count (a car that shadows little sits
+above the mean shadow profile); 0.0010 since the gross count left the spectral alarm (``ALARM_ALGORITHMS``)."""
 MAX_HISTORY_S = 290.0
 """Longest lane-background history drawn in calibration (plus the 10 s before the occupancy: the 300 s memory of
 :func:`.background.merge_running`)."""
