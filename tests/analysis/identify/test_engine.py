@@ -46,6 +46,22 @@ def test_f18_without_a_measured_background_is_not_the_annihilation_background(ne
     fg, _ = _case("F-18", net_counts, rng, drift=0.01)
     assert [n.name for n in identify(fg, None, DET).nuclides][:1] == ["F-18"]
 
+@pytest.mark.parametrize(("detector", "seed"), [("nai-3x3", 3), ("csi-pocket", 0), ("csi-pocket", 1)])
+def test_natural_uranium_is_norm_not_enriched_uranium(detector, seed):
+    """Natural uranium (uranium glass, glazes, ore, yellowcake: U-238 with Th-234, Pa-234m and 0.72 % U-235) at
+    30,000 net counts with a measured background is NU, a NORM item. It was not a candidate, and the 185.7 keV line
+    with the uranium head was read as LEU (SNM, confidence 0.33-1.00) on NaI and CsI; on CsI, with NU a candidate,
+    the variants of HEU and LEU filled the profiled shortlist and NU was not tried."""
+    rng = np.random.default_rng(seed)
+    live = 30_000 / expected_counts(detector, CAL, [], 1.0, SiteBackground()).sum()
+    per_gram = expected_counts(detector, CAL, [SourceSpec("NU", 1.0, 100.0)], live).sum()
+    fg = synthesize_spectrum(detector, CAL, [SourceSpec("NU", 30_000 / per_gram, 100.0)], live, rng,
+                             SiteBackground(), gain_drift=rng.uniform(-0.02, 0.02))
+    result = identify(fg, synthesize_background(detector, CAL, 10 * live, rng), detector)
+    assert [n.name for n in result.nuclides] == ["NU"]
+    assert result.nuclides[0].category == "NORM"
+
+
 @pytest.mark.parametrize("name", ["Cs-137", "Co-60", "HEU", "Tc-99m", "Am-241"])
 def test_clear_sources_are_identified_despite_gain_drift(name):
     rng = np.random.default_rng(11)

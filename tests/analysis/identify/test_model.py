@@ -41,7 +41,7 @@ def test_projection_on_the_analysed_channels_equals_the_masked_full_projection(s
     natural_t, _ = library.rebinned(CAL.edges_kev, 0.02, 1.5, rows=model.natural_rows, background=False)
     np.testing.assert_allclose(background[n_natural:], np.clip(natural_t[:, model.mask], 0, None), rtol=1e-12,
                                atol=1e-15)
-    assert {library.names[r] for r in model.natural_rows} == {"Ra-226", "Th-232", "U-238"}
+    assert {library.names[r] for r in model.natural_rows} == {"Ra-226", "Th-232", "U-238", "NU"}
     measured = SpectrumModel.build(fg, bg, library, IdentifyOptions())
     assert measured.projected((0.0, 0.0), rows)[1] is None  # a measured background needs no model background
 
@@ -176,7 +176,7 @@ def test_the_natural_background_is_bounded_by_the_live_time(spectra):
     factor = model_module.NATURAL_SITE_FACTOR_MAX
     upper = model.upper(model.components((0.0, 0.0))[1].shape[0] + 2)
     names = model_module.BACKGROUND_COMPONENTS
-    for series in ("K40", "U238", "Th232"):
+    for series in model_module.NATURAL_SERIES_COMPONENTS:
         assert upper[names.index(series)] == pytest.approx(factor * fg.live_time_s)
     for position, row in enumerate(model.natural_rows):
         series = model_module.NATURAL_NUCLIDE_SERIES[library.names[row]]

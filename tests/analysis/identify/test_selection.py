@@ -61,7 +61,7 @@ def test_absorbed_candidates_are_profiled_beside_the_model_background():
     components took their shared lines) nor F-18 and Ga-68 (the annihilation component took their 511 keV line),
     so each one's best-screened bare variant joins the shortlist; with a measured background it does not."""
     model = _model([], seed=5, measured_background=False)
-    assert set(absorbed_by_model_background(model.library)) == {"Ra-226", "Th-232", "U-238", "F-18", "Ga-68"}
+    assert set(absorbed_by_model_background(model.library)) == {"Ra-226", "Th-232", "U-238", "NU", "F-18", "Ga-68"}
     available = available_rows(model, [])
     chosen = [available[i] for i in shortlist(model, available, np.zeros(available.size))]
     names = {model.library.names[r] for r in chosen}
@@ -69,7 +69,29 @@ def test_absorbed_candidates_are_profiled_beside_the_model_background():
     natural = [r for r in chosen if model.library.names[r] in MODEL_BACKGROUND_NORM]
     assert all(model.library.variants[r] == "bare" for r in natural)  # the shielded ones are background
     measured = _model([], seed=5)
-    assert len(shortlist(measured, available_rows(measured, []), np.zeros(available_rows(measured, []).size))) == 5
+    available = available_rows(measured, [])
+    names = [measured.library.names[r] for r in available]
+    top = [names.index(n) for n in ("Cs-137", "Co-60", "Ba-133", "Am-241", "Ir-192")]
+    screened = np.zeros(available.size)
+    screened[top] = [5.0, 4.0, 3.0, 2.0, 1.0]
+    assert shortlist(measured, available, screened) == top  # five names already: no extra beside a measurement
+
+def test_the_shortlist_holds_the_best_variant_of_each_of_the_best_names():
+    """The variants of one look-alike family must not crowd the profiled shortlist: a natural uranium source
+    screened HEU and LEU (bare, metal, steel) first and NU eighth, so NU was never profiled and LEU (SNM) was
+    reported although NU explained the counts better. The best variant of each of the SHORTLIST best names is
+    profiled too."""
+    model = _model([], seed=5)
+    available = available_rows(model, [])
+    names = [model.library.names[r] for r in available]
+    order = [i for i, n in enumerate(names) if n in ("HEU", "LEU")][:5]  # five uranium-material variants first
+    others = [names.index(n) for n in ("Ga-67", "NU", "Yb-169")]
+    screened = np.zeros(available.size)
+    for rank, i in enumerate(order + others):
+        screened[i] = 100.0 - rank
+    chosen = shortlist(model, available, screened)
+    assert chosen[:5] == order
+    assert {names[i] for i in chosen[5:]} == {"Ga-67", "NU", "Yb-169"}
 
 
 def test_only_annihilation():

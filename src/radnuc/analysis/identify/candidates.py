@@ -3,7 +3,7 @@
 The list covers the ANSI N42.34 radionuclide categories (SNM, industrial, medical, NORM) plus the nuclear
 materials of DESIGN.md; each candidate is a nuclide with its daughters at the library's default age
 (``radnuc.physics.sources.default_age_s``: e.g. Cs-137 with Ba-137m, Ra-226 with radon progeny,
-Th-232 at 20 years, U-238 with Th-234 and Pa-234m) or a material (HEU, WGPu, …). Nuclides whose only
+Th-232 at 20 years, U-238 with Th-234 and Pa-234m) or a material (HEU, WGPu, natural uranium NU, …). Nuclides whose only
 photons are below ~25 keV or extremely weak (Sr-89, Pd-103, Tl-204, H-3, Ni-63, Pm-147) cannot be
 identified by gamma spectrometry and are not candidates.
 """
@@ -20,10 +20,11 @@ INDUSTRIAL = ("Co-57", "Co-60", "Ba-133", "Cs-137", "Ir-192", "Am-241", "Na-22",
               "Cs-134", "Eu-154", "Yb-169", "Se-75")
 MEDICAL = ("F-18", "Ga-67", "Cr-51", "Mo-99", "Tc-99m", "In-111", "I-123", "I-125", "I-131", "Sm-153", "Tl-201",
            "Xe-133", "Lu-177", "Ga-68")
-NORM = ("K-40", "Ra-226", "Th-232", "U-238", "DU")
+NORM = ("K-40", "Ra-226", "Th-232", "U-238", "NU", "DU")
 ALL_CANDIDATES = SNM + INDUSTRIAL + MEDICAL + NORM
 
-_MATERIAL_CATEGORY = {"HEU": "SNM", "LEU": "SNM", "WGPu": "SNM", "RGPu": "SNM", "DU": "NORM"}
+_MATERIAL_CATEGORY = {"HEU": "SNM", "LEU": "SNM", "WGPu": "SNM", "RGPu": "SNM", "NU": "NORM",
+                     "DU": "NORM"}
 
 
 #: Materials also sought as thick metal items (self-attenuated, with their own K X-rays).

@@ -40,8 +40,10 @@ CONTINUUM_SOURCE_SHAPE = 0.5
 #: radon progeny and thorium behind walls, shielding or the ground itself, whose hardened line ratios a real
 #: background shows (the real HPGe portal background of tests/data/portal read as Ra-226 behind lead, 1.00),
 #: and which a shielded natural source cannot be told from without a background measurement. K-40 has one
-#: line, so its background component covers every variant.
-MODEL_BACKGROUND_NORM = frozenset({"K-40", "Ra-226", "Th-232", "U-238"})
+#: line, so its background component covers every variant. Natural uranium (NU: U-238 with Th-234, Pa-234m and
+#: U-235, without radium) is the ground's uranium without its radium part: shielded, it is as indistinguishable from
+#: the ground's as U-238.
+MODEL_BACKGROUND_NORM = frozenset({"K-40", "Ra-226", "Th-232", "U-238", "NU"})
 #: The natural nuclides with lines of their own beyond one: K-40 has one line, so its background component covers
 #: every variant and nothing but a measured background tells a local K-40 source from the ground's.
 MULTI_LINE_NATURAL = MODEL_BACKGROUND_NORM - {"K-40"}
@@ -58,7 +60,7 @@ NATURAL_SITE_FACTOR_MAX = 20.0
 #: Library background components (:data:`BACKGROUND_COMPONENTS`) of the natural series, and the series whose
 #: expected counts bound each natural nuclide's NATURAL_BACKGROUND_SHIELD component.
 NATURAL_SERIES_COMPONENTS = ("K40", "U238", "Th232")
-NATURAL_NUCLIDE_SERIES = {"Ra-226": "U238", "U-238": "U238", "Th-232": "Th232"}
+NATURAL_NUCLIDE_SERIES = {"Ra-226": "U238", "U-238": "U238", "NU": "U238", "Th-232": "Th232"}
 
 Gain = tuple[float, float]  # (relative gain correction, offset correction keV)
 

@@ -14,7 +14,10 @@ Co-60, Am-241, Ir-192 and check sources; nuclear material is rare):
 
 * 1: NORM, the common medical nuclides (Tc-99m, F-18, I-131, Tl-201, I-123, Ga-67, In-111, Lu-177) and the
   common industrial and check sources (Cs-137, Co-60, Am-241, Ir-192, Ba-133, Co-57, Eu-152, Na-22);
-* 0.1: the other industrial and medical candidates, and depleted uranium;
+* 0.1: the other industrial and medical candidates, and depleted and natural uranium items (glazes, uranium
+  glass, ores: NU must explain the counts better than LEU by ln 10, because calling enriched uranium natural
+  misses a threat; at a prior of 1, LEU of 3,000 counts on a pocket CsI without a background read as NU in 2 of
+  8 draws);
 * 0.01: nuclear material (HEU, LEU, plutonium, U-233, Np-237).
 """
 
