@@ -23,22 +23,22 @@ from radnuc.physics.background import SiteBackground, background_spectrum
 from radnuc.physics.detectors import get_detector
 from radnuc.physics.response import line_template
 from radnuc.physics.self_attenuation import item_element, thick_item
-from radnuc.physics.synthesis.source_spec import resolve_source, significant_lines
+from radnuc.physics.synthesis.source_spec import (
+    MIN_LINE_YIELD,
+    MIN_MATERIAL_LINE_FRACTION,
+    resolve_source,
+    significant_lines,
+)
 
 log = logging.getLogger(__name__)
 
 #: 8: lines down to 1e-4 per decay; 6: material lines relative to emitted photons; metal
 #: items; 511 keV background line
 LIBRARY_VERSION = "8"
-MIN_LINE_YIELD = 1e-4
-"""Weakest line of a nuclide template, photons per decay (as the synthesizer's
-:data:`radnuc.physics.synthesis.source_spec.MIN_LINE_YIELD`). At 1e-3 the U-238 template lacked the 49.6 keV
-U-238 line, the Pa K X-rays and the Pa-234m 131 and 258 keV lines (2e-4 to 8e-4 per decay): a 300,000-count U-238
-source on HPGe left five unknown regions (17-49 sigma) at reduced chi-square 7.9."""
-MIN_MATERIAL_LINE_FRACTION = 1e-6
-"""Weakest line of a material template, as a fraction of the photons it emits (as the synthesizer's): keeps the
-Pu-239 lines of aged plutonium (1e-4 to 5e-4 of its photons, beside Am-241 and L X-rays) and Pa-234m 1001 keV
-(3e-5) and 766 keV (1e-5) in HEU."""
+# Templates keep the lines the synthesizer keeps (source_spec.MIN_LINE_YIELD, 1e-4 per decay, and
+# MIN_MATERIAL_LINE_FRACTION, 1e-6 of a material's photons). At 1e-3 per decay (until 2026-12-08) the U-238
+# template lacked the 49.6 keV U-238 line, the Pa K X-rays and the Pa-234m 131 and 258 keV lines (2e-4 to 8e-4 per
+# decay): a 300,000-count U-238 source on HPGe left five unknown regions (17-49 sigma) at reduced chi-square 7.9.
 LOW_EDGE_KEV = 15.0
 HIGH_EDGE_KEV = 3200.0
 BACKGROUND_COMPONENTS = ("K40", "U238", "Th232", "scatter", "cosmic", "annihilation")
@@ -106,7 +106,7 @@ def _build(detector: str, cache_dir: str) -> TemplateLibrary:
     edges = fine_grid(detector)
     variants = {name: variants_for(name) for name in ALL_CANDIDATES}
     labels_key = [(name, [(v.label, v.self_attenuation_g_cm2) for v in vs]) for name, vs in variants.items()]
-    key = hashlib.sha1(f"{LIBRARY_VERSION}|{detector}|{labels_key}|"
+    key = hashlib.sha1(f"{LIBRARY_VERSION}|{MIN_LINE_YIELD}|{MIN_MATERIAL_LINE_FRACTION}|{detector}|{labels_key}|"
                        f"{edges[0]}|{edges[-1]}|{edges.size}".encode()).hexdigest()[:16]
     path = Path(cache_dir) / f"templates-{detector}-{key}.npz" if cache_dir else None
     names, labels, cats = [], [], []
