@@ -44,3 +44,13 @@ def test_identify_many_files_in_parallel_keeps_order(data_dir, tmp_path, monkeyp
     assert [r["file"] for r in records] == [f for f in files if "invalid" not in f]
     assert records[0]["nuclides"][0]["name"] == "Am-241"
     assert "data_invalid_spectrum.xml" in result.stderr
+
+
+def test_identify_refuses_a_spectrum_without_energy_calibration(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("RADNUC_CACHE_DIR", str(tmp_path / "cache"))
+    uncalibrated = str(data_dir / "becquerel/kromek_d3s_ba133_cs137.spe")
+    good = str(data_dir / "radiacode/data_am241.xml")
+    result = runner.invoke(app, ["identify", "--json", uncalibrated, good])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "kromek_d3s_ba133_cs137.spe" in result.stderr and "energy calibration" in result.stderr
+    assert [json.loads(line)["file"] for line in result.stdout.strip().splitlines()] == [good]

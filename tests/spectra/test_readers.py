@@ -89,3 +89,13 @@ def test_read_bytes_names_the_upload(data_dir):
     ms = read_bytes((data_dir / "radiacode/bg.xml").read_bytes(), name="bg-upload.xml")
     assert ms.source == "bg-upload.xml"
     assert ms.measurements[0].live_time_s == pytest.approx(1799.95, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["becquerel/kromek_d3s_ba133_cs137.spe", "becquerel/nai_background.spe"])
+def test_a_file_without_energy_calibration_is_read_without_one(data_dir, name):
+    """Real SPE files that state no calibration: SpecUtils assumes 0-3,000 keV over the channels; that guess is not
+    kept (an identification on it named Mn-54 in a Ba-133 + Cs-137 spectrum)."""
+    ms = read_file(data_dir / name)
+    spectrum = ms.measurements[0]
+    assert spectrum.calibration is None and spectrum.total_counts > 1e5
+    assert any("no energy calibration" in w for w in ms.warnings)

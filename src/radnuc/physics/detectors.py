@@ -212,13 +212,16 @@ def get_detector(kind: str | DetectorModel) -> DetectorModel:
     return _DETECTORS[key]
 
 
+#: One detector kind per resolution class, for choosing a model from a measured resolution (the mid-size NaI).
+RESOLUTION_CLASSES = ("nai-2x2", "csi-pocket", "labr3-1.5x1.5", "czt-1cm3", "hpge-40pct", "pvt-portal")
+
+
 def guess_detector(fwhm_frac_at_662: float) -> DetectorModel:
     """The detector kind whose resolution at 662 keV is nearest (in log) to ``fwhm_frac_at_662``.
 
     Scintillators of the same material differ only in size; the mid-size one is preferred (NaI 2"x2")."""
     if not (fwhm_frac_at_662 > 0 and math.isfinite(fwhm_frac_at_662)):
         raise PhysicsError("resolution must be a positive fraction (e.g. 0.07 for 7 % at 662 keV)")
-    candidates = ["nai-2x2", "csi-pocket", "labr3-1.5x1.5", "czt-1cm3", "hpge-40pct", "pvt-portal"]
-    best = min(candidates,
+    best = min(RESOLUTION_CLASSES,
                key=lambda k: abs(math.log(get_detector(k).fwhm_fraction() / fwhm_frac_at_662)))
     return get_detector(best)

@@ -296,3 +296,15 @@ def test_sources_without_any_background_counts_are_found(name):
         fg = synthesize_spectrum(DET, CAL, [SourceSpec(name, 10_000 / per_bq, 100.0)], 300.0, rng, None,
                                  gain_drift=float(rng.uniform(-0.02, 0.02)))
         assert [n.name for n in identify(fg, None, DET).nuclides] == [name]
+
+
+@pytest.mark.parametrize(("filename", "truth"), [("Am-241_energy_calibrated.csv", "Am-241"),
+                                                 ("Ra-226_energy_calibrated.csv", "Ra-226"),
+                                                 ("Th-232_energy_calibrated.csv", "Th-232")])
+def test_real_radiacode_exports_without_metadata(data_dir, filename, truth):
+    """Independent real RadiaCode-103 spectra (not those the engine was developed on) as energy, counts exports: no
+    instrument name, no live time, no background. Read with the 3x3 NaI model that a failed resolution estimate
+    used to fall back on, Ra-226 was Ga-67 + Ba-133 and Th-232 was Ba-133 + In-111 + Cd-109."""
+    result = identify_measurements(read_file(data_dir / "radiacode_flight" / filename))
+    assert result.detector == "csi-pocket"
+    assert [n.name for n in result.nuclides] == [truth] and not result.unknown
