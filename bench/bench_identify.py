@@ -219,7 +219,15 @@ def real_rows() -> list[str]:
     others = {"radiacode/trinitite.xml": "Cs-137, Eu-152, Am-241 (+ weak Co-60, Ba-133)",
               "radiacode/data_am241.n42": "Am-241",
               "portal/ba133_source_640s_20100317.n42": "Ba-133 (HPGe portal)",
-              "portal/background_20100317.n42": "background (HPGe portal)"}
+              "portal/background_20100317.n42": "background (HPGe portal)",
+              # independent real spectra (tests/data/PROVENANCE.md), not used in developing the engine
+              "becquerel/alcatraz14.n42": "background (HPGe, field, Alcatraz Island)",
+              "becquerel/halfmoonbay.n42": "background (HPGe, beach sand, Half Moon Bay)",
+              "radiacode_flight/Am-241_energy_calibrated.csv": "Am-241 (RadiaCode-103 export, no metadata)",
+              "radiacode_flight/Ra-226_energy_calibrated.csv": "Ra-226 (RadiaCode-103 export)",
+              "radiacode_flight/Th-232_energy_calibrated.csv": "Th-232 (RadiaCode-103 export)",
+              "radiacode_flight/U-238-U-235-FiestaWare_energy_calibrated.csv":
+                  "uranium glaze, NU or DU (RadiaCode-103 export)"}
     for name, expected in others.items():
         path = ROOT / "tests" / "data" / name
         if not path.exists():

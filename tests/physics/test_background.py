@@ -20,6 +20,16 @@ def test_line_table():
     assert {ln.series for ln in background_lines()} == {"K40", "U238", "Th232"}
 
 
+def test_uranium_series_carries_natural_u235():
+    """Natural uranium: 0.7204 atom-% U-235, i.e. 0.046 U-235 decays per U-238 decay (half-lives 4.468e9 and
+    7.04e8 a), so U-235's 185.7 keV line (57.2 % per decay) is 0.73 of Ra-226's 186.2 keV line (3.64 %)."""
+    lines = {(ln.nuclide, round(ln.energy_kev, 1)): ln for ln in background_lines()}
+    ratio = 0.7204 / 99.2742 * 4.468e9 / 7.04e8
+    u235 = lines[("U-235", 185.7)]
+    assert u235.series == "U238" and u235.yield_per_decay == pytest.approx(0.572 * ratio, rel=0.01)
+    assert u235.yield_per_decay / lines[("Ra-226", 186.2)].yield_per_decay == pytest.approx(0.73, abs=0.01)
+
+
 def test_spectrum_components_and_scaling():
     edges = np.linspace(0, 3000, 1025)
     c = background_spectrum("nai-3x3", edges, components=True)

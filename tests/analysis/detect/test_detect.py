@@ -29,8 +29,13 @@ def _sim(rng, *sources, detector="nai-2x4x16", **kw):
 
 
 def test_null_false_alarm_rate_per_algorithm_near_target():
-    """At FAR 0.05 (to have counts in 400 fresh empties), each algorithm and the fused decision stay near target."""
+    """At FAR 0.05 (to have counts in 300 fresh empties), each algorithm and the fused decision stay near target.
+
+    Each algorithm fires at the per-algorithm tail share where the calibrated null of the fused maximum reaches the
+    FAR (``fusion.fuse``: 0.029 at FAR 0.05, the algorithms being correlated), not at Bonferroni's FAR / 5; the
+    test held them to FAR / 5 until 2026-12-08 and passed on this seed only (other seeds: 11-13 of 300)."""
     rng = np.random.default_rng(1234)
+    share = 10.0 ** -shipped_thresholds("nai-2x4x16").nulls["fused"].quantile(0.05)
     fired = {a: 0 for a in ("gross", "windows", "nscrad", "matched_filter", "neutron")}
     alarms, n, far = 0, 300, 0.05
     for _ in range(n):
@@ -42,7 +47,7 @@ def test_null_false_alarm_rate_per_algorithm_near_target():
     # fused FAR <= target (Bonferroni), generous binomial tolerance
     assert alarms / n < far + 3 * np.sqrt(far / n)
     for a, k in fired.items():
-        assert k / n < far / 5 + 4 * np.sqrt(far / 5 / n), a
+        assert k / n < share + 4 * np.sqrt(share / n), a
 
 
 def test_clear_source_detected_and_categorised():
@@ -115,7 +120,8 @@ def test_gross_count_data_alarm_on_the_gross_count():
     """Without spectra the gross count makes the alarm (for spectra it is a diagnostic): a strong source alarms
     through it, empty vehicles stay quiet."""
     rng = np.random.default_rng(21)
-    d = detect(_gross_counts_only(_sim(rng, SourceSpec("Cs-137", 1e6))))
+    # twice the gross-count detection limit of this portal: 1 MBq of Cs-137 gives 2.8-2.9 sigma, at the threshold
+    d = detect(_gross_counts_only(_sim(rng, SourceSpec("Cs-137", 2e6))))
     assert d.alarm and d.gamma_alarm and d.algorithms["gross"].fired
     assert "diagnostic" not in d.algorithms["gross"].detail
     assert any("gross-count data" in w for w in d.warnings)

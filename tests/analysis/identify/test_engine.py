@@ -308,3 +308,12 @@ def test_real_radiacode_exports_without_metadata(data_dir, filename, truth):
     result = identify_measurements(read_file(data_dir / "radiacode_flight" / filename))
     assert result.detector == "csi-pocket"
     assert [n.name for n in result.nuclides] == [truth] and not result.unknown
+
+
+def test_real_beach_background_is_not_snm(data_dir):
+    """An HPGe field background on beach sand (Half Moon Bay, independent of the engine's development), read
+    without a background measurement: its 186 keV line holds natural U-235's 185.7 keV beside Ra-226's 186.2 keV.
+    While the built-in background lacked the U-235 series, the excess read as HEU behind steel (0.33)."""
+    result = identify_measurements(read_file(data_dir / "becquerel" / "halfmoonbay.n42"))
+    assert result.detector == "hpge-40pct"
+    assert all(n.category != "SNM" for n in result.nuclides), [n.name for n in result.nuclides]

@@ -18,6 +18,7 @@ _MODEL_HINTS = (
     ("hpge", "hpge-40pct"),
     ("labr", "labr3-1.5x1.5"),
     ("czt", "czt-1cm3"),
+    ("d3s", "csi-pocket"),  # Kromek D3S: CsI(Tl); Kromek's other handhelds are CZT
     ("kromek", "czt-1cm3"),
     ("pvt", "pvt-portal"),
 )
@@ -58,7 +59,7 @@ WIDEST_PEAK = 0.15
 CONTINUUM_RESOLUTION = 0.10
 #: A line's counts above the continuum within its half-maximum crossings must exceed this many sigma.
 MIN_PEAK_SIGMA = 8.0
-#: Peaks measured (the most significant that are narrow enough); their median width is the estimate.
+#: Lines measured (the most significant that are narrow enough); the resolution class is fitted to them.
 PEAKS_MEASURED = 3
 
 

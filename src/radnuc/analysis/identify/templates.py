@@ -32,9 +32,9 @@ from radnuc.physics.synthesis.source_spec import (
 
 log = logging.getLogger(__name__)
 
-#: 8: lines down to 1e-4 per decay; 6: material lines relative to emitted photons; metal
-#: items; 511 keV background line
-LIBRARY_VERSION = "8"
+#: 9: the natural U-235 series in the ground's uranium series; 8: lines down to 1e-4 per decay; 6: material
+#: lines relative to emitted photons; metal items; 511 keV background line
+LIBRARY_VERSION = "9"
 # Templates keep the lines the synthesizer keeps (source_spec.MIN_LINE_YIELD, 1e-4 per decay, and
 # MIN_MATERIAL_LINE_FRACTION, 1e-6 of a material's photons). At 1e-3 per decay (until 2026-12-08) the U-238
 # template lacked the 49.6 keV U-238 line, the Pa K X-rays and the Pa-234m 131 and 258 keV lines (2e-4 to 8e-4 per
