@@ -92,8 +92,9 @@ def measured_lines(spectrum: Spectrum) -> list[tuple[float, float]]:
     significance = net[index] / np.sqrt(np.maximum(continuum[index], 1.0))
     found: list[tuple[float, float]] = []
     taken: list[tuple[int, int]] = []
-    for i in index[np.argsort(significance)[::-1]][:40]:
-        if net[i] < 10 or net[i] / np.sqrt(max(continuum[i], 1.0)) < 5:
+    order = np.argsort(significance)[::-1][:40]
+    for i, sigma in zip(index[order], significance[order], strict=True):
+        if net[i] < 10 or sigma < 5:
             break  # ranked by significance: the rest are weaker
         if any(lo <= i <= hi for lo, hi in taken):
             continue  # a second maximum of a line already measured

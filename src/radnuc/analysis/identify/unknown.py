@@ -32,10 +32,10 @@ LOW_SIDE_BAND = 0.10
 #: An excess in that band below a line is the line's own scatter and tail when it holds at most this fraction of
 #: the line's net counts.
 LOW_SIDE_FRACTION = 0.05
-#: Half-width (in FWHM of the detector) of the window around a strong line within which counts are conserved by a
-#: line the data show displaced: the stated calibration of a real HPGe field spectrum (Alcatraz Island,
-#: tests/data/becquerel) puts the 2,614 keV line 6 keV (2.4 FWHM) high, beyond what a linear correction of the gain
-#: and offset can also give the lines below; the excess on its high side read as an unknown source at 48 sigma.
+#: Half-width (in FWHM of the detector) of the window around a strong line in which an excess may be that line,
+#: displaced: the stated calibration of a real HPGe field spectrum (Alcatraz Island, tests/data/becquerel) puts the
+#: 2,614 keV line ~5 keV (2 FWHM) high, beyond what a linear correction of the gain and offset can also give the
+#: lines below; the excess on its high side read as an unknown source at 48 sigma.
 DISPLACED_LINE_FWHM = 5.0
 #: ... an excess there is the displaced line itself when the window also holds a deficit (one FWHM wide, where the
 #: model puts the line and the data do not) of at least this fraction of it: a new line adds counts beside the

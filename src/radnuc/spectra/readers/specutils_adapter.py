@@ -194,19 +194,19 @@ def _calibration(m, n: int, cache: dict, warnings: list[str], where: str,
     key = (kind, coefficients, n)
     if key in cache:
         return cache[key]
-    if kind == "Polynomial" or kind == "UnspecifiedUsingDefaultPolynomial":
+    if kind == "UnspecifiedUsingDefaultPolynomial":
+        if calibration_in_file:
+            raise CalibrationError(
+                "the energy calibration in the file is invalid (energies not increasing over the "
+                "channels, or not finite): check the coefficients and their order"
+            )
+        # SpecUtils' default (0-3,000 keV over the channels) is a guess, not the instrument's: an analysis on it
+        # names nuclides from misplaced peaks (a Kromek D3S Ba-133 + Cs-137 spectrum of becquerel's samples read
+        # as Mn-54), so the spectrum has no calibration and the analyses that need one say so
+        warnings.append(f"{where}: no energy calibration in the file; energy analyses need one")
+        cal = None
+    elif kind == "Polynomial":
         cal = EnergyCalibration.polynomial(coefficients, n) if coefficients else None
-        if kind == "UnspecifiedUsingDefaultPolynomial":
-            if calibration_in_file:
-                raise CalibrationError(
-                    "the energy calibration in the file is invalid (energies not increasing over the "
-                    "channels, or not finite): check the coefficients and their order"
-                )
-            # SpecUtils' default (0-3,000 keV over the channels) is a guess, not the instrument's: an analysis on it
-            # names nuclides from misplaced peaks (a Kromek D3S Ba-133 + Cs-137 spectrum of becquerel's samples
-            # read as Mn-54), so the spectrum has no calibration and the analyses that need one say so
-            warnings.append(f"{where}: no energy calibration in the file; energy analyses need one")
-            cal = None
     elif kind == "FullRangeFraction":
         cal = EnergyCalibration.full_range_fraction(coefficients, n)
     elif kind == "LowerChannelEdge":
